@@ -1,0 +1,93 @@
+"""The `vozzoctl` command: builds the group and dispatches; each command lives in its own module."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+import traceback
+
+import click
+
+from vozzoctl import __version__
+from vozzoctl.cli.common import common_options
+from vozzoctl.errors import VozzoctlError
+
+# command name -> "module:attribute"; imported only when that command runs, so `--help`
+# and `validate` stay fast and do not load httpx or the emulator.
+COMMANDS: dict[str, str] = {
+    "validate": "vozzoctl.cli.validate:validate",
+    "schema": "vozzoctl.cli.schema:schema",
+    "emulator": "vozzoctl.cli.emulator:emulator",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        cmd = getattr(importlib.import_module(module), attr)
+        assert isinstance(cmd, click.Command)
+        return cmd
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@common_options
+@click.version_option(__version__, prog_name="vozzoctl")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Campaigns-as-code for the Vozzo voice-AI platform.
+
+    \b
+    Example:
+      vozzoctl validate -f campaigns
+      vozzoctl plan -f campaigns --out plan.json
+      vozzoctl apply plan.json
+    """
+    ctx.ensure_object(dict)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run one command and return its exit code; the single place errors become messages.
+
+    0 success; 1 any error, usage errors included (click's own 2 is reserved for
+    `--detailed-exitcode`'s "changes present"); commands return their own code.
+    """
+    args = sys.argv[1:] if argv is None else argv
+    verbose = "-v" in args or "--verbose" in args
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+    try:
+        rv = cli.main(args=args, prog_name="vozzoctl", standalone_mode=False)
+    except VozzoctlError as e:
+        if verbose:
+            traceback.print_exc(file=sys.stderr)
+        click.echo(f"error: {e.message}", err=True)
+        if e.hint:
+            click.echo(f"hint: {e.hint}", err=True)
+        return e.exit_code
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 1
+    except click.ClickException as e:
+        e.show()
+        return 1
+    except click.exceptions.Exit as e:
+        return int(e.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return 130
+    return rv if isinstance(rv, int) else 0
+
+
+def main() -> None:
+    sys.exit(run())
