@@ -1,0 +1,583 @@
+"""The async client of the Vozzo Campaign API (vozzo-api.md): one method per endpoint.
+
+    async with VozzoClient("https://backend.vozzo.ai", api_key_from_env()) as client:
+        me = await client.whoami()
+        async for row in client.list_campaigns(state=State.RUNNING):
+            ...
+
+Requests run at most `concurrency` at a time over pooled keep-alive connections. Reads and
+updates are retried (they are idempotent); a create never is, unless the failure proves the
+request was not processed — see `_may_retry`. `transport=` is the test seam
+(httpx.MockTransport, httpx.ASGITransport over the emulator).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import math
+import random
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from vozzoctl import __version__
+from vozzoctl.api.auth import ApiKey, api_key_from_env, check_base_url
+from vozzoctl.api.failures import error_for_status
+from vozzoctl.api.mapping import LiveCampaign, create_body, live_campaign
+from vozzoctl.api.models import (
+    AgentCount,
+    Analytics,
+    Campaign,
+    CampaignSummary,
+    CreatedCampaign,
+    Identity,
+    ScheduledItem,
+    ScheduledItemDetail,
+)
+from vozzoctl.api.retry import RetryPolicy, parse_retry_after
+from vozzoctl.errors import (
+    AmbiguousCreateError,
+    ApiError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+)
+from vozzoctl.model import Recipient, Settings, State
+from vozzoctl.pii import mask_phones_in
+
+DEFAULT_BASE_URL = "https://backend.vozzo.ai"
+MAX_PAGE_SIZE = 100
+
+log = logging.getLogger("vozzoctl.api")
+
+M = TypeVar("M", bound=BaseModel)
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class _Op(enum.Enum):
+    READ = "read"  # GET: idempotent
+    UPDATE = "update"  # sets values; sending it twice sets them twice, to the same result
+    CREATE = "create"  # makes a campaign each time it is processed
+
+
+@dataclass(frozen=True, slots=True)
+class AgentCampaigns:
+    """The campaigns of a set of agents, read in bulk by `read_agents`."""
+
+    campaigns: dict[str, tuple[LiveCampaign, ...]]  # every agent asked about, newest first
+    # Agents whose by-agent read answered 404: an unknown agent, or one without campaigns.
+    # `agent_exists` tells the two apart.
+    not_found: frozenset[str]
+
+
+def _quote(segment: str) -> str:
+    return quote(segment, safe="")
+
+
+def _short(text: str) -> str:
+    return mask_phones_in(" ".join(str(text).split()))[:200]
+
+
+class VozzoClient:
+    """An async client of the Vozzo Campaign API. Use as `async with VozzoClient(...) as c:`.
+
+    `api_key` defaults to `VOZZO_API_KEY`; it may carry the `Token ` prefix or not.
+    `sleep` and `rng` are the retry loop's clock and dice, injectable for tests.
+    `requests` counts the requests sent (each retry too) by method.
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        api_key: ApiKey | str | None = None,
+        *,
+        concurrency: int = 8,
+        timeout: float | httpx.Timeout = 30.0,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.base_url = check_base_url(base_url)
+        if api_key is None:
+            api_key = api_key_from_env()
+        self._key = api_key if isinstance(api_key, ApiKey) else ApiKey(api_key)
+        self.concurrency = concurrency
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self.requests: Counter[str] = Counter()
+        if not isinstance(timeout, httpx.Timeout):
+            timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0))
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers={
+                "Authorization": self._key.header(),
+                "Accept": "application/json",
+                "User-Agent": f"vozzoctl/{__version__}",
+            },
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"VozzoClient({self.base_url!r}, api_key={self._key!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    @property
+    def requests_total(self) -> int:
+        return sum(self.requests.values())
+
+    # ------------------------------------------------------------------ the request loop
+
+    @staticmethod
+    def _may_retry(op: _Op, failure: httpx.TransportError | int) -> bool:
+        """Whether a failed attempt may be sent again.
+
+        Reads and updates: on any transport failure and on the policy's statuses (429, 502,
+        503, 504) — sending them twice does no harm.
+
+        A create makes a campaign, and so real phone calls, each time the service processes
+        it, and the service has no idempotency key. It is sent again only when the failure
+        proves the service did not process it:
+          - ConnectError / ConnectTimeout / PoolTimeout: no connection was made, so not one
+            byte of the request left this machine;
+          - 429: the service answered that it refused the request (rate limited), i.e. it
+            looked at it and did not act on it.
+        Anything else after the request may have left — a read timeout, a dropped connection,
+        a 5xx (the service may fail after committing) — is ambiguous: never re-sent.
+        """
+        if isinstance(failure, int):
+            if op is _Op.CREATE:
+                return failure == 429
+            return failure in (429, 502, 503, 504)
+        if isinstance(failure, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+            return True
+        return op is not _Op.CREATE
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        op: _Op,
+        not_found: str,
+        params: Mapping[str, str | int] | None = None,
+        json: Any = None,
+        create_name: str | None = None,
+    ) -> httpx.Response:
+        """Send one request with retries; a 2xx answer or the mapped error."""
+        policy = self.retry
+        shown = mask_phones_in(str(httpx.URL(path, params=dict(params) if params else None)))
+        waited = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.perf_counter()
+            try:
+                async with self._semaphore:
+                    self.requests[method] += 1
+                    response = await self._http.request(method, path, params=params, json=json)
+            except httpx.TransportError as exc:
+                ms = (time.perf_counter() - started) * 1000
+                log.debug("%s %s %s %.0fms", method, shown, type(exc).__name__, ms)
+                if not self._may_retry(op, exc):
+                    if op is _Op.CREATE:
+                        assert create_name is not None
+                        raise AmbiguousCreateError(
+                            create_name, f"{type(exc).__name__} after the request was sent"
+                        ) from exc
+                    raise self._transport_error(method, shown, exc, attempt) from exc
+                delay = policy.backoff(attempt, self._rng)
+                if attempt >= policy.max_attempts or waited + delay > policy.max_total_wait:
+                    raise self._transport_error(method, shown, exc, attempt) from exc
+                waited += delay
+                await self._sleep(delay)
+                continue
+            ms = (time.perf_counter() - started) * 1000
+            status = response.status_code
+            log.debug("%s %s %d %.0fms", method, shown, status, ms)
+            if 200 <= status < 300:
+                return response
+            if op is _Op.CREATE and status >= 500:
+                assert create_name is not None
+                raise AmbiguousCreateError(
+                    create_name, f"the API answered {status} after the request was sent"
+                )
+            if status not in policy.retry_statuses or not self._may_retry(op, status):
+                raise self._status_error(response, method, shown, not_found)
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            delay = retry_after if retry_after is not None else policy.backoff(attempt, self._rng)
+            if attempt >= policy.max_attempts or waited + delay > policy.max_total_wait:
+                error = self._status_error(response, method, shown, not_found)
+                if isinstance(error, RateLimitedError | ServerError):
+                    error.message = (
+                        f"{error.message} ({attempt} attempts"
+                        + (f", Retry-After {retry_after:g}s" if retry_after is not None else "")
+                        + ")"
+                    )
+                    error.args = (error.message,)
+                raise error
+            waited += delay
+            await self._sleep(delay)
+
+    def _status_error(
+        self, response: httpx.Response, method: str, shown: str, not_found: str
+    ) -> ApiError:
+        return error_for_status(
+            response.status_code,
+            response.content,
+            method=method,
+            path=shown,
+            not_found=not_found,
+            bearer_key=self._key.looks_like_bearer,
+        )
+
+    def _transport_error(
+        self, method: str, shown: str, exc: httpx.TransportError, attempts: int
+    ) -> TransportError:
+        kind = type(exc).__name__
+        detail = _short(str(exc))
+        return TransportError(
+            f"no answer from the Vozzo API at {self.base_url} to {method} {shown}: "
+            f"{kind}{': ' + detail if detail else ''} ({attempts} attempt"
+            f"{'s' if attempts != 1 else ''})",
+            hint="check --api-url and the network; raise --timeout if the API is slow",
+            method=method,
+            path=shown,
+        )
+
+    async def _get(
+        self,
+        path: str,
+        *,
+        not_found: str,
+        params: Mapping[str, str | int] | None = None,
+    ) -> Any:
+        response = await self._send("GET", path, op=_Op.READ, not_found=not_found, params=params)
+        return self._json(response, "GET", path)
+
+    def _json(self, response: httpx.Response, method: str, path: str) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise ApiError(
+                f"the Vozzo API answered {method} {mask_phones_in(path)} with something not "
+                f"JSON: {_short(response.text)!r}",
+                status=response.status_code,
+                method=method,
+                path=mask_phones_in(path),
+            ) from None
+
+    @staticmethod
+    def _parse(model: type[M], data: Any, method: str, path: str) -> M:
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]
+            )
+            raise ApiError(
+                f"unexpected answer from the Vozzo API to {method} {mask_phones_in(path)}: "
+                f"{mask_phones_in(problems)}",
+                hint="the service may have changed; run with -v and report it",
+                method=method,
+                path=mask_phones_in(path),
+            ) from None
+
+    # ------------------------------------------------------------------ endpoints
+
+    async def whoami(self) -> Identity:
+        """`GET /v1alpha/auth/me`; where the service has none (404), the key is checked with
+        `GET /v1alpha/campaigns?limit=1` and an Identity with `known=False` comes back."""
+        path = "/v1alpha/auth/me"
+        try:
+            data = await self._get(path, not_found="the API has no auth/me endpoint")
+        except NotFoundError:
+            await self._get(
+                "/v1alpha/campaigns", params={"limit": 1}, not_found="the campaign list"
+            )
+            return Identity(known=False)
+        if not isinstance(data, dict):
+            data = {}
+        return self._parse(Identity, {**data, "known": True}, "GET", path)
+
+    async def create_campaign(
+        self, settings: Settings, recipients: Sequence[Recipient]
+    ) -> CreatedCampaign:
+        """`POST /v1alpha/campaign`. Raises AmbiguousCreateError when the outcome is unknown."""
+        path = "/v1alpha/campaign"
+        name = settings.campaign_name
+        response = await self._send(
+            "POST",
+            path,
+            op=_Op.CREATE,
+            json=create_body(settings, recipients),
+            create_name=name,
+            not_found=f"agent {settings.agent_uuid!r} not found",
+        )
+        try:
+            data: Any = response.json()
+        except ValueError:
+            data = None
+        # Either {"data": {"campaign_id", ...}} (201) or the older {"campaign_id", ...} (200).
+        inner = data.get("data") if isinstance(data, dict) else None
+        if isinstance(inner, dict) and "campaign_id" in inner:
+            data = inner
+        try:
+            return CreatedCampaign.model_validate(data)
+        except ValidationError:
+            # Accepted, but the answer does not say which campaign it made.
+            raise AmbiguousCreateError(
+                name, f"the API answered {response.status_code} without a campaign id"
+            ) from None
+
+    async def update_campaign(self, campaign_id: str, params: Mapping[str, str]) -> Campaign | None:
+        """`POST /v1alpha/campaign/update-campaign/{id}/` with the query from
+        `mapping.update_params(...)`; the campaign as updated, when the answer carries it."""
+        if "campaign_allow_weekends" not in params:
+            raise ValueError("campaign_allow_weekends is required on every update")
+        path = f"/v1alpha/campaign/update-campaign/{_quote(campaign_id)}/"
+        response = await self._send(
+            "POST",
+            path,
+            op=_Op.UPDATE,
+            params=params,
+            not_found=f"campaign {campaign_id!r} not found",
+        )
+        data = self._json(response, "POST", path)
+        inner = data.get("data") if isinstance(data, dict) else None
+        if not isinstance(inner, dict):
+            return None
+        return self._parse(Campaign, inner, "POST", path)
+
+    async def list_campaigns(
+        self, *, state: State | None = None, page_size: int = MAX_PAGE_SIZE
+    ) -> AsyncIterator[CampaignSummary]:
+        """`GET /v1alpha/campaigns`, every page (limit/offset), each campaign once.
+
+        Newest first: a campaign created while reading shifts later pages by one, so rows
+        already seen come round again and are skipped by id.
+        """
+        path = "/v1alpha/campaigns"
+        seen: set[str] = set()
+        offset = 0
+        while True:
+            params: dict[str, str | int] = {"limit": page_size, "offset": offset}
+            if state is not None:
+                params["state"] = State(state).value
+            data = await self._get(path, params=params, not_found="the campaign list")
+            rows = _rows(data, "campaigns")
+            for row in rows:
+                summary = self._parse(CampaignSummary, row, "GET", path)
+                if summary.campaign_id not in seen:
+                    seen.add(summary.campaign_id)
+                    yield summary
+            offset += len(rows)
+            total = _int(data, "total")
+            if not rows or (offset >= total if total is not None else len(rows) < page_size):
+                return
+
+    async def get_campaign(self, campaign_id: str) -> Campaign:
+        """`GET /v1alpha/campaign/{id}`."""
+        path = f"/v1alpha/campaign/{_quote(campaign_id)}"
+        data = await self._get(path, not_found=f"campaign {campaign_id!r} not found")
+        return self._parse(Campaign, data, "GET", path)
+
+    async def live_campaign(self, campaign_id: str) -> LiveCampaign:
+        """The detail of one campaign, mapped to a LiveCampaign."""
+        return live_campaign(await self.get_campaign(campaign_id))
+
+    async def get_analytics(self, campaign_id: str) -> Analytics:
+        """`GET /v1alpha/campaigns/analytics/{id}`."""
+        path = f"/v1alpha/campaigns/analytics/{_quote(campaign_id)}"
+        data = await self._get(path, not_found=f"campaign {campaign_id!r} not found")
+        return self._parse(Analytics, data, "GET", path)
+
+    async def _agent_page(self, agent_uuid: str, page: int, page_size: int) -> Any | None:
+        """One page of campaigns-by-agent, or None on 404 (unknown agent, no campaigns, or
+        past the last page)."""
+        try:
+            return await self._get(
+                f"/v1alpha/campaigns/agent/{_quote(agent_uuid)}",
+                params={"page": page, "page_size": page_size},
+                not_found=f"agent {agent_uuid!r} not found or without campaigns",
+            )
+        except NotFoundError:
+            return None
+
+    async def campaigns_by_agent(
+        self, agent_uuid: str, *, page_size: int = MAX_PAGE_SIZE
+    ) -> AsyncIterator[Campaign]:
+        """`GET /v1alpha/campaigns/agent/{agent}`, every page (page/page_size), each campaign
+        once. A 404 ends the iteration: the agent is unknown or has no campaigns (see
+        `agent_exists`)."""
+        path = f"/v1alpha/campaigns/agent/{_quote(agent_uuid)}"
+        seen: set[str] = set()
+        page = 1
+        while True:
+            data = await self._agent_page(agent_uuid, page, page_size)
+            if data is None:
+                return
+            rows = _rows(data, "campaigns")
+            for row in rows:
+                campaign = self._parse(Campaign, row, "GET", path)
+                if campaign.campaign_id not in seen:
+                    seen.add(campaign.campaign_id)
+                    yield campaign
+            total = _int(data, "total")
+            size = _int(data, "page_size") or page_size
+            if not rows or (page * size >= total if total is not None else len(rows) < size):
+                return
+            page += 1
+
+    async def read_agents(
+        self, agents: Iterable[str], *, page_size: int = MAX_PAGE_SIZE
+    ) -> AgentCampaigns:
+        """Every campaign of every agent given, as LiveCampaigns, in about one request per
+        100 campaigns: agents are read concurrently, and an agent's later pages too."""
+        unique = list(dict.fromkeys(agents))
+        results = await asyncio.gather(*(self._read_agent(a, page_size) for a in unique))
+        return AgentCampaigns(
+            campaigns={a: tuple(r or ()) for a, r in zip(unique, results, strict=True)},
+            not_found=frozenset(a for a, r in zip(unique, results, strict=True) if r is None),
+        )
+
+    async def _read_agent(self, agent_uuid: str, page_size: int) -> list[LiveCampaign] | None:
+        path = f"/v1alpha/campaigns/agent/{_quote(agent_uuid)}"
+        first = await self._agent_page(agent_uuid, 1, page_size)
+        if first is None:
+            return None
+        total = _int(first, "total")
+        size = _int(first, "page_size") or page_size
+        pages: list[Any] = [first]
+        if total is None:
+            if len(_rows(first, "campaigns")) >= size:
+                return await self._read_agent_in_order(agent_uuid, page_size)
+        elif total > size:
+            rest = await asyncio.gather(
+                *(
+                    self._agent_page(agent_uuid, p, size)
+                    for p in range(2, math.ceil(total / size) + 1)
+                )
+            )
+            # The API only ever adds campaigns, so the same total on every page means
+            # nothing was added meanwhile. Otherwise pages read concurrently may have
+            # shifted past each other: read again, in order, which cannot miss one.
+            if any(p is None or _int(p, "total") != total for p in rest):
+                return await self._read_agent_in_order(agent_uuid, page_size)
+            pages.extend(rest)
+        seen: dict[str, LiveCampaign] = {}
+        for data in pages:
+            for row in _rows(data, "campaigns"):
+                campaign = self._parse(Campaign, row, "GET", path)
+                seen.setdefault(campaign.campaign_id, live_campaign(campaign))
+        return list(seen.values())
+
+    async def _read_agent_in_order(self, agent_uuid: str, page_size: int) -> list[LiveCampaign]:
+        return [
+            live_campaign(c) async for c in self.campaigns_by_agent(agent_uuid, page_size=page_size)
+        ]
+
+    async def count_by_agent(self, agent_uuid: str) -> AgentCount:
+        """`GET /v1alpha/campaigns/agent/{agent}/count`; NotFoundError when the agent is
+        unknown."""
+        path = f"/v1alpha/campaigns/agent/{_quote(agent_uuid)}/count"
+        data = await self._get(path, not_found=f"agent {agent_uuid!r} not found")
+        return self._parse(AgentCount, data, "GET", path)
+
+    async def agent_exists(self, agent_uuid: str) -> bool:
+        """Whether the agent exists in the key's organisation (the count endpoint's 404)."""
+        try:
+            await self.count_by_agent(agent_uuid)
+        except NotFoundError:
+            return False
+        return True
+
+    async def list_items(
+        self, campaign_id: str, *, page_size: int = MAX_PAGE_SIZE
+    ) -> AsyncIterator[ScheduledItem]:
+        """`GET /v1alpha/campaign/{id}/items`, every page, each item once, in the order of
+        `campaign_data`.
+
+        Asks with page/page_size; when the answer shows the older draft's limit/offset paging
+        (an `offset` field or `scheduled_calls` rows) it continues that way.
+        """
+        path = f"/v1alpha/campaign/{_quote(campaign_id)}/items"
+        seen: set[str] = set()
+        page, offset, by_offset = 1, 0, False
+        while True:
+            params: dict[str, str | int] = (
+                {"limit": page_size, "offset": offset}
+                if by_offset
+                else {"page": page, "page_size": page_size}
+            )
+            data = await self._get(
+                path, params=params, not_found=f"campaign {campaign_id!r} not found"
+            )
+            legacy = isinstance(data, dict) and "items" not in data
+            rows = _rows(data, "scheduled_calls" if legacy else "items")
+            if isinstance(data, dict) and ("offset" in data or legacy) and "page" not in data:
+                by_offset = True
+            for row in rows:
+                item = self._parse(ScheduledItem, row, "GET", path)
+                if item.scheduled_item_id not in seen:
+                    seen.add(item.scheduled_item_id)
+                    yield item
+            total = _int(data, "total")
+            if by_offset:
+                offset += len(rows)
+                reached = offset
+            else:
+                size = _int(data, "page_size") or page_size
+                reached = (page - 1) * size + len(rows)
+                page += 1
+            if not rows or (reached >= total if total is not None else len(rows) < page_size):
+                return
+
+    async def get_item(self, campaign_id: str, scheduled_item_id: str) -> ScheduledItemDetail:
+        """`GET /v1alpha/campaign/{id}/item/{item_id}`: one scheduled call and its call logs."""
+        path = f"/v1alpha/campaign/{_quote(campaign_id)}/item/{_quote(scheduled_item_id)}"
+        data = await self._get(
+            path,
+            not_found=f"scheduled call {scheduled_item_id!r} not found in campaign {campaign_id!r}",
+        )
+        return self._parse(ScheduledItemDetail, data, "GET", path)
+
+
+def _rows(data: Any, key: str) -> list[Any]:
+    rows = data.get(key) if isinstance(data, dict) else None
+    return rows if isinstance(rows, list) else []
+
+
+def _int(data: Any, key: str) -> int | None:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
