@@ -1,0 +1,105 @@
+"""The desired state: what the manifests ask for, per key, in the API's terms, fingerprinted."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from vozzoctl.model import Recipient, Settings
+
+
+def settings_fingerprint(s: Settings) -> str:
+    """SHA-256 of the settings as canonical JSON; equal settings give equal fingerprints."""
+    doc = {
+        "agent_uuid": s.agent_uuid,
+        "allow_weekends": s.allow_weekends,
+        "campaign_name": s.campaign_name,
+        "end_date": s.end_date.isoformat() if s.end_date else None,
+        "end_hour": s.end_hour,
+        "max_retry": s.max_retry,
+        "max_retry_per_day": s.max_retry_per_day,
+        "start_date": s.start_date.isoformat(),
+        "start_hour": s.start_hour,
+        "state": s.state.value,
+    }
+    return _sha(json.dumps(doc, sort_keys=True, separators=(",", ":")))
+
+
+def recipients_fingerprint(recipients: Sequence[Recipient]) -> str:
+    """SHA-256 of the recipients in canonical order (by phone): file order does not count."""
+    ordered = sorted(recipients, key=_phone) if not _is_sorted(recipients) else recipients
+    return _sha("".join(f"{r.phone}\t{r.language}\t{r.metadata}\n" for r in ordered))
+
+
+def _phone(r: Recipient) -> str:
+    return r.phone
+
+
+def _is_sorted(recipients: Sequence[Recipient]) -> bool:
+    return all(recipients[i].phone < recipients[i + 1].phone for i in range(len(recipients) - 1))
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class DesiredCampaign:
+    """One key of the manifests: settings, recipients sorted by phone, and their fingerprints."""
+
+    key: str
+    settings: Settings
+    recipients: tuple[Recipient, ...]
+    labels: tuple[tuple[str, str], ...] = ()
+    source: str = ""  # file:line of the document, for messages
+    settings_sha: str = field(default="", compare=False)
+    recipients_sha: str = field(default="", compare=False)
+
+    @classmethod
+    def build(
+        cls,
+        key: str,
+        settings: Settings,
+        recipients: Sequence[Recipient],
+        labels: dict[str, str] | None = None,
+        source: str = "",
+    ) -> DesiredCampaign:
+        ordered = tuple(sorted(recipients, key=_phone))
+        return cls(
+            key=key,
+            settings=settings,
+            recipients=ordered,
+            labels=tuple(sorted((labels or {}).items())),
+            source=source,
+            settings_sha=settings_fingerprint(settings),
+            recipients_sha=recipients_fingerprint(ordered),
+        )
+
+    def matches(self, selector: dict[str, str]) -> bool:
+        labels = dict(self.labels)
+        return all(labels.get(k) == v for k, v in selector.items())
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    """Every campaign the manifests declare, sorted by key."""
+
+    campaigns: tuple[DesiredCampaign, ...] = ()
+
+    def __iter__(self) -> Iterator[DesiredCampaign]:
+        return iter(self.campaigns)
+
+    def __len__(self) -> int:
+        return len(self.campaigns)
+
+    def get(self, key: str) -> DesiredCampaign | None:
+        for c in self.campaigns:
+            if c.key == key:
+                return c
+        return None
+
+    @property
+    def recipient_count(self) -> int:
+        return sum(len(c.recipients) for c in self.campaigns)

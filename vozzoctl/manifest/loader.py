@@ -1,0 +1,581 @@
+"""From paths to a `DesiredState`, reporting every problem of the whole set in one run.
+
+    paths ─ discover ─ read YAML ─ ${VAR} ─ Defaults merged per folder ─ validate ─ recipients
+          ─ checks across documents (keys unique) ─ DesiredState + diagnostics
+
+Pure apart from reading files: no network. `today` is injected (the date in IST) so that results
+never depend on the day the tests run.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from vozzoctl.manifest import models
+from vozzoctl.manifest.desired import DesiredCampaign, DesiredState
+from vozzoctl.manifest.diagnostics import Diagnostic, Severity
+from vozzoctl.manifest.envsubst import substitute
+from vozzoctl.manifest.recipients import Collector, LocateInline, Where
+from vozzoctl.manifest.yamlio import Document, FieldPath, YamlFile, dotted, read_yaml
+from vozzoctl.model import Settings, State
+
+MAX_MANIFEST_BYTES = 32 * 1024 * 1024
+YAML_SUFFIXES = (".yaml", ".yml")
+DEFAULT_PATH = "campaigns"
+
+# What would be valid, for fields that are missing or wrong.
+FIELD_HINTS: dict[str, str] = {
+    "apiVersion": "apiVersion: vozzoctl/v1",
+    "kind": "kind: Campaign or kind: Defaults",
+    "metadata": "metadata: {name: my-campaign}",
+    "metadata.name": "a key such as winter-promo-2026",
+    "spec": "a mapping with name, agent, schedule, retry and recipients",
+    "spec.name": 'the campaign name in Vozzo, e.g. "Winter Promotion 2026"',
+    "spec.agent": "the agent's UUID from the Vozzo platform",
+    "spec.schedule": "schedule: {start_date: 2026-12-01, start_hour: 9, end_hour: 18}",
+    "spec.schedule.start_date": "a date as YYYY-MM-DD, today or later",
+    "spec.schedule.start_hour": "a whole hour 0-23, e.g. 9",
+    "spec.schedule.end_hour": "a whole hour 0-23 after start_hour, e.g. 18",
+    "spec.retry": "retry: {max_attempts: 3}",
+    "spec.retry.max_attempts": "a whole number 1-5",
+}
+
+
+@dataclass
+class LoadResult:
+    """The desired state (campaigns that validated) and every diagnostic of the set."""
+
+    state: DesiredState
+    diagnostics: list[Diagnostic]
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def load_desired_state(
+    paths: Sequence[str | os.PathLike[str]] = (),
+    *,
+    today: dt.date,
+    env: Mapping[str, str] | None = None,
+) -> LoadResult:
+    """Read, check and resolve every manifest under `paths` (default `./campaigns`)."""
+    return _Loader(today, os.environ if env is None else env).run(
+        [Path(p) for p in paths] or [Path(DEFAULT_PATH)]
+    )
+
+
+def display_path(path: Path) -> str:
+    """The path as a user typed it, relative to the working folder when it lies below it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """Manifest files under `paths`, in a stable order, skipping hidden files and folders."""
+    found: list[Path] = []
+    problems: list[Diagnostic] = []
+    seen: set[Path] = set()
+    for root in paths:
+        if root.is_file():
+            candidates = [root]
+        elif root.is_dir():
+            candidates = sorted(
+                (
+                    p
+                    for p in root.rglob("*")
+                    if p.suffix.lower() in YAML_SUFFIXES
+                    and p.is_file()
+                    and not any(part.startswith(".") for part in p.relative_to(root).parts)
+                ),
+                key=lambda p: p.relative_to(root).as_posix(),
+            )
+        else:
+            problems.append(
+                _diag(
+                    display_path(root),
+                    0,
+                    0,
+                    "",
+                    "no such file or folder",
+                    "give manifests with -f PATH, a file or a folder",
+                )
+            )
+            continue
+        for p in candidates:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(p)
+    return found, problems
+
+
+def _diag(
+    file: str, line: int, col: int, fld: str, message: str, hint: str = "", *, warning: bool = False
+) -> Diagnostic:
+    sev = Severity.WARNING if warning else Severity.ERROR
+    return Diagnostic(sev, file, line, col, fld, message, hint)
+
+
+@dataclass
+class _Defaults:
+    doc: Document
+    spec: dict[str, Any]
+    folder: Path
+
+
+class _Loader:
+    def __init__(self, today: dt.date, env: Mapping[str, str]) -> None:
+        self.today = today
+        self.env = env
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- reporting ----------------------------------------------------------------------------
+    def at(
+        self,
+        doc: Document,
+        path: FieldPath,
+        message: str,
+        hint: str = "",
+        *,
+        key: bool = False,
+        warning: bool = False,
+    ) -> None:
+        if not key and any(path[: len(t)] == t for t in doc.trapped):
+            return  # the YAML reader already named the problem with this value
+        line, col = doc.locate(path, key=key)
+        self.diagnostics.append(
+            _diag(doc.source.display, line, col, dotted(path), message, hint, warning=warning)
+        )
+
+    # -- the pipeline -------------------------------------------------------------------------
+    def run(self, roots: list[Path]) -> LoadResult:
+        files, problems = discover(roots)
+        self.diagnostics.extend(problems)
+        yaml_files = [f for f in (self.read(p) for p in files) if f is not None]
+        documents: list[tuple[Path, Document]] = []
+        for path, yf in zip(files, yaml_files, strict=False):
+            self.diagnostics.extend(yf.diagnostics)
+            for doc in yf.documents:
+                if doc.data is not None:
+                    documents.append((path, doc))
+        if not files and not problems:
+            self.diagnostics.append(
+                _diag(
+                    ", ".join(display_path(r) for r in roots),
+                    0,
+                    0,
+                    "",
+                    "holds no manifest files (*.yaml, *.yml)",
+                    "give manifests with -f PATH",
+                )
+            )
+        defaults: dict[Path, _Defaults] = {}
+        campaigns: list[tuple[Path, Document]] = []
+        for path, doc in documents:
+            kind = self.header(doc)
+            if kind == "Defaults":
+                self.defaults(path, doc, defaults)
+            elif kind == "Campaign":
+                campaigns.append((path, doc))
+        built: list[DesiredCampaign] = []
+        first_key: dict[str, Document] = {}
+        for path, doc in campaigns:
+            campaign = self.campaign(path, doc, defaults)
+            key = _key_of(doc)
+            if isinstance(key, str) and key in first_key:
+                other = first_key[key]
+                line, _ = other.locate(("metadata", "name"))
+                self.at(
+                    doc,
+                    ("metadata", "name"),
+                    f"the key {key!r} is declared twice (first at {other.source.display}:{line})",
+                    "every campaign needs its own metadata.name",
+                )
+                continue
+            if isinstance(key, str):
+                first_key[key] = doc
+            if campaign is not None:
+                built.append(campaign)
+        built.sort(key=lambda c: c.key)
+        self.diagnostics.sort(key=Diagnostic.sort_key)
+        return LoadResult(
+            DesiredState(tuple(built)),
+            self.diagnostics,
+            [display_path(p) for p in files],
+        )
+
+    def read(self, path: Path) -> YamlFile | None:
+        shown = display_path(path)
+        try:
+            size = path.stat().st_size
+            if size > MAX_MANIFEST_BYTES:
+                self.diagnostics.append(
+                    _diag(
+                        shown,
+                        0,
+                        0,
+                        "",
+                        f"is {size / 1e6:.1f} MB; a manifest holds at most "
+                        f"{MAX_MANIFEST_BYTES // (1024 * 1024)} MB",
+                        "put long recipient lists in CSV files (spec.recipient_files)",
+                    )
+                )
+                return YamlFile(shown, "")
+            raw = path.read_bytes()
+        except OSError as e:
+            self.diagnostics.append(_diag(shown, 0, 0, "", f"cannot be read: {e.strerror}"))
+            return YamlFile(shown, "")
+        if b"\0" in raw:
+            self.diagnostics.append(
+                _diag(shown, 0, 0, "", "is a binary file, not YAML", "give only YAML manifests")
+            )
+            return YamlFile(shown, "")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line = raw[: e.start].count(b"\n") + 1
+            self.diagnostics.append(
+                _diag(shown, line, 0, "", "is not UTF-8 text", "save the file as UTF-8")
+            )
+            return YamlFile(shown, "")
+        if not text.strip():
+            self.diagnostics.append(
+                _diag(shown, 1, 1, "", "is empty", "write a manifest in it, or delete it")
+            )
+            return YamlFile(shown, text)
+        return read_yaml(shown, text)
+
+    def header(self, doc: Document) -> str | None:
+        data = doc.data
+        if not isinstance(data, dict):
+            self.at(
+                doc,
+                (),
+                "a manifest document must be a mapping",
+                "start with apiVersion: vozzoctl/v1 and kind: Campaign",
+            )
+            return None
+        substituted = substitute(data, self.env, lambda p, m, h: self.at(doc, p, m, h))
+        doc.data = substituted
+        version = substituted.get("apiVersion")
+        if version != models.API_VERSION:
+            message = "is required" if version is None else f"{version!r} is not supported"
+            self.at(doc, ("apiVersion",), message, FIELD_HINTS["apiVersion"])
+            return None
+        kind = substituted.get("kind")
+        if kind not in ("Campaign", "Defaults"):
+            message = "is required" if kind is None else f"{kind!r} is not a kind vozzoctl knows"
+            self.at(doc, ("kind",), message, FIELD_HINTS["kind"])
+            return None
+        return str(kind)
+
+    def validate(self, model: type[BaseModel], doc: Document, data: Any, origin: _Origin) -> Any:
+        try:
+            return model.model_validate(data)
+        except ValidationError as e:
+            for err in e.errors(include_url=False):
+                self.pydantic_error(model, err, doc, origin)
+            return None
+
+    def pydantic_error(
+        self, model: type[BaseModel], err: Any, doc: Document, origin: _Origin
+    ) -> None:
+        loc: FieldPath = tuple(err["loc"])
+        if loc and loc[-1] in ("function-before", "function-after"):
+            loc = loc[:-1]
+        where, path = origin.source(doc, loc)
+        kind = err["type"]
+        name = dotted(loc)
+        if kind == "missing":
+            self.at(where, path, f"{loc[-1]} is required" if loc else "is required",
+                    FIELD_HINTS.get(name, ""))  # fmt: skip
+        elif kind == "extra_forbidden":
+            valid = _fields_at(model, loc[:-1])
+            self.at(where, path, "unknown field", _suggest(str(loc[-1]), valid), key=True)
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            self.at(where, path, "must be a mapping", FIELD_HINTS.get(name, ""))
+        elif kind == "list_type":
+            self.at(where, path, "must be a list", FIELD_HINTS.get(name, ""))
+        elif kind in ("string_type",):
+            self.at(where, path, "must be text; quote it", FIELD_HINTS.get(name, ""))
+        elif kind == "literal_error":
+            self.at(where, path, f"{err.get('input')!r} is not valid", FIELD_HINTS.get(name, ""))
+        else:
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            self.at(where, path, msg, "")
+
+    def defaults(self, path: Path, doc: Document, known: dict[Path, _Defaults]) -> None:
+        if self.validate(models.DefaultsDocument, doc, doc.data, _Origin({})) is None:
+            return
+        folder = path.parent.resolve()
+        if folder in known:
+            other = known[folder].doc
+            self.at(
+                doc,
+                ("kind",),
+                f"a second Defaults for this folder (first at {other.source.display}:{other.line})",
+                "keep one Defaults document per folder",
+            )
+            return
+        spec = doc.data.get("spec") or {}
+        known[folder] = _Defaults(doc, spec, folder)
+
+    def campaign(
+        self, path: Path, doc: Document, defaults: dict[Path, _Defaults]
+    ) -> DesiredCampaign | None:
+        data = doc.data
+        spec = data.get("spec")
+        origin = _Origin({})
+        if isinstance(spec, dict):
+            spec, origin = _merge_defaults(spec, path.parent.resolve(), defaults)
+        checked = {**data, "spec": _without_recipients(spec)}
+        parsed = self.validate(models.CampaignDocument, doc, checked, origin)
+        if not isinstance(spec, dict):
+            return None
+        collector = Collector(
+            _valid_or(models.language, spec.get("language"), "EN"),
+            _valid_or(models.metadata, spec.get("metadata"), {}),
+            self.recipient_report(doc),
+            LocateInline(self.inline_locator(doc)),
+        )
+        collector.add_inline(spec.get("recipients"))
+        if parsed is None:
+            return None
+        assert isinstance(parsed, models.CampaignDocument)
+        s = parsed.spec
+        ok = self.cross_checks(doc, origin, s)
+        for i, name in enumerate(s.recipient_files):
+            csv_path = path.parent / name
+            if not csv_path.is_file():
+                where, at = origin.source(doc, ("spec", "recipient_files", i))
+                self.at(where, at, f"{name}: no such file",
+                        "recipient_files are relative to the manifest's folder")  # fmt: skip
+                collector.failed = True
+                continue
+            collector.add_csv(csv_path, display_path(csv_path))
+        if not s.recipients and not s.recipient_files and not collector.recipients:
+            self.at(
+                doc,
+                ("spec",),
+                "has no recipients",
+                "add spec.recipients or spec.recipient_files; a campaign needs at least one",
+            )
+            return None
+        if not ok or collector.failed:
+            return None
+        settings = Settings(
+            campaign_name=s.name,
+            agent_uuid=s.agent,
+            start_date=s.schedule.start_date,
+            end_date=s.schedule.end_date,
+            start_hour=s.schedule.start_hour,
+            end_hour=s.schedule.end_hour,
+            allow_weekends=s.schedule.weekends,
+            max_retry=s.retry.max_attempts,
+            max_retry_per_day=s.retry.max_attempts_per_day or s.retry.max_attempts,
+            state=State(s.state),
+        )
+        return DesiredCampaign.build(
+            parsed.metadata.name,
+            settings,
+            collector.recipients,
+            dict(parsed.metadata.labels),
+            f"{doc.source.display}:{doc.line}",
+        )
+
+    def cross_checks(self, doc: Document, origin: _Origin, s: models.CampaignSpec) -> bool:
+        ok = True
+
+        def err(path: FieldPath, message: str, hint: str) -> None:
+            nonlocal ok
+            ok = False
+            self.at(*origin.source(doc, path), message, hint)
+
+        sched = s.schedule
+        if sched.end_date is not None and sched.end_date < sched.start_date:
+            err(
+                ("spec", "schedule", "end_date"),
+                f"{sched.end_date} is before start_date {sched.start_date}",
+                "end_date must be on or after start_date",
+            )
+        if sched.end_hour <= sched.start_hour:
+            err(
+                ("spec", "schedule", "end_hour"),
+                f"{sched.end_hour} is not after start_hour {sched.start_hour}",
+                "the daily window runs from start_hour to a later end_hour, e.g. 9 to 18",
+            )
+        per_day = s.retry.max_attempts_per_day
+        if per_day is not None and per_day > s.retry.max_attempts:
+            err(
+                ("spec", "retry", "max_attempts_per_day"),
+                f"{per_day} is more than max_attempts {s.retry.max_attempts}",
+                "max_attempts_per_day must be at most max_attempts",
+            )
+        if sched.start_date < self.today:
+            where, path = origin.source(doc, ("spec", "schedule", "start_date"))
+            self.at(
+                where,
+                path,
+                f"{sched.start_date} is before today ({self.today}, IST)",
+                "a new campaign cannot be created with a past start date; plan will refuse "
+                "to create it",
+                warning=True,
+            )
+        return ok
+
+    def recipient_report(self, doc: Document) -> Any:
+        def report(where: Where, fld: str, message: str, hint: str) -> None:
+            if where.index >= 0:  # an inline recipient: located in the manifest
+                path: FieldPath = ("spec", "recipients", where.index)
+                if fld:
+                    path = (*path, fld)
+                if any(path[: len(t)] == t for t in doc.trapped):
+                    return
+                name = dotted(path)
+                self.diagnostics.append(
+                    _diag(where.file, where.line, where.col, name, message, hint)
+                )
+            else:  # a CSV row, or the CSV file itself
+                self.diagnostics.append(_diag(where.file, where.line, 0, fld, message, hint))
+
+        return report
+
+    def inline_locator(self, doc: Document) -> Any:
+        def locate(index: int, fld: str, key: bool) -> Where:
+            path: FieldPath = ("spec", "recipients")
+            if index >= 0:
+                path = (*path, index)
+            if fld:
+                path = (*path, fld)
+            line, col = doc.locate(path, key=key)
+            return Where(doc.source.display, line, col, index)
+
+        return locate
+
+
+@dataclass
+class _Origin:
+    """Which Defaults document a merged field came from, so its errors point there."""
+
+    table: dict[FieldPath, Document | None]  # None: the campaign's own document
+
+    def source(self, doc: Document, path: FieldPath) -> tuple[Document, FieldPath]:
+        for cut in range(len(path), 1, -1):
+            if path[:cut] in self.table:
+                return self.table[path[:cut]] or doc, path
+        return doc, path
+
+
+def _merge_defaults(
+    spec: dict[str, Any], folder: Path, defaults: dict[Path, _Defaults]
+) -> tuple[dict[str, Any], _Origin]:
+    """The campaign's spec over its Defaults, farthest first, field by field into mappings."""
+    chain = [d for f, d in defaults.items() if f == folder or f in folder.parents]
+    chain.sort(key=lambda d: len(d.folder.parts))
+    merged: dict[str, Any] = {}
+    origin: dict[FieldPath, Document | None] = {}
+    for d in chain:
+        _deep_merge(merged, d.spec, ("spec",), origin, d.doc)
+    _deep_merge(merged, spec, ("spec",), origin, None)
+    return merged, _Origin(origin)
+
+
+_MERGED_MAPPINGS = ("schedule", "retry", "metadata")
+
+
+def _deep_merge(
+    into: dict[str, Any],
+    src: dict[str, Any],
+    path: FieldPath,
+    origin: dict[FieldPath, Any],
+    doc: Document | None,
+) -> None:
+    for k, v in src.items():
+        here = (*path, k)
+        if (
+            len(path) == 1
+            and k in _MERGED_MAPPINGS
+            and isinstance(v, dict)
+            and isinstance(into.get(k), dict)
+        ):
+            into[k] = dict(into[k])
+            for sub, item in v.items():
+                into[k][sub] = copy.copy(item)
+                origin[(*here, sub)] = doc
+        else:
+            into[k] = v
+            origin[here] = doc
+            if isinstance(v, dict):
+                for sub in v:
+                    origin[(*here, sub)] = doc
+
+
+def _valid_or(check: Any, value: Any, fallback: Any) -> Any:
+    try:
+        return fallback if value is None else check(value)
+    except ValueError:
+        return fallback
+
+
+def _without_recipients(spec: Any) -> Any:
+    if not isinstance(spec, dict) or "recipients" not in spec:
+        return spec
+    return {k: v for k, v in spec.items() if k != "recipients"}
+
+
+def _key_of(doc: Document) -> object:
+    meta = doc.data.get("metadata") if isinstance(doc.data, dict) else None
+    return meta.get("name") if isinstance(meta, dict) else None
+
+
+def _fields_at(model: type[BaseModel], loc: FieldPath) -> list[str]:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = getattr(current, "model_fields", {}).get(part)
+        if info is None:
+            return []
+        current = _model_in(info.annotation)
+        if current is None:
+            return []
+    return list(getattr(current, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _suggest(word: str, valid: list[str]) -> str:
+    close = difflib.get_close_matches(word, valid, n=1, cutoff=0.6)
+    listed = ", ".join(valid)
+    if close:
+        return f"did you mean {close[0]}? valid here: {listed}"
+    return f"valid here: {listed}" if valid else ""

@@ -1,0 +1,351 @@
+"""The manifest format as pydantic models: the source of validation and of the JSON Schema.
+
+Each field type checks its own value and says what would be valid; the loader turns pydantic's
+errors into located diagnostics. Recipients are declared here for the schema but checked by the
+loader in one fast loop, since a campaign may hold a hundred thousand of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+from vozzoctl.model import LANGUAGES
+
+API_VERSION = "vozzoctl/v1"
+KEY_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+_KEY = re.compile(KEY_PATTERN)
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_BATCH_SUFFIX = re.compile(r" #[0-9]+$")
+SETTABLE_STATES = ("TO_START", "RUNNING", "SUSPENDED", "ENDED")
+
+
+def _not_bool(v: Any, what: str) -> None:
+    if isinstance(v, bool):
+        raise ValueError(f"must be {what}, not true/false")
+
+
+def _key(v: Any) -> str:
+    if not isinstance(v, str):
+        raise ValueError("must be text")
+    if len(v) > 63:
+        raise ValueError(f"is {len(v)} characters long; a key has at most 63")
+    if not _KEY.fullmatch(v):
+        raise ValueError(
+            f"{v!r} is not a valid key: lower-case letters, digits and '-', "
+            "starting and ending with a letter or digit"
+        )
+    return v
+
+
+def _campaign_name(v: Any) -> str:
+    if not isinstance(v, str):
+        raise ValueError("must be text; quote it")
+    if not v.strip():
+        raise ValueError("must not be empty")
+    if v != v.strip():
+        raise ValueError("has spaces at its start or end; remove them")
+    if _BATCH_SUFFIX.search(v):
+        raise ValueError(
+            f"{v!r} ends in ' #<number>', which vozzoctl keeps for its batches; rename it"
+        )
+    return v
+
+
+def _agent(v: Any) -> str:
+    if not isinstance(v, str) or not _UUID.fullmatch(v.strip()):
+        raise ValueError(
+            "must be the agent's UUID from the Vozzo platform, "
+            "like 619ec26c-4957-4926-70f8-fe7391b3527e"
+        )
+    return v.strip().lower()
+
+
+def _state(v: Any) -> str:
+    if isinstance(v, str) and v.strip().upper() in SETTABLE_STATES:
+        return v.strip().upper()
+    if isinstance(v, str) and v.strip().upper() == "COMPLETED":
+        raise ValueError(
+            "COMPLETED is set by Vozzo when every call is done; to stop a campaign use ENDED"
+        )
+    raise ValueError(f"{v!r} is not a state: use one of {', '.join(SETTABLE_STATES)}")
+
+
+def _date(v: Any) -> dt.date:
+    if isinstance(v, dt.datetime):
+        raise ValueError("must be a date without a time, as YYYY-MM-DD")
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v.strip()):
+        try:
+            return dt.date.fromisoformat(v.strip())
+        except ValueError:
+            raise ValueError(f"{v.strip()} is not a real date") from None
+    raise ValueError(f"{v!r} is not a date: write YYYY-MM-DD, e.g. 2026-12-01")
+
+
+def _hour(v: Any) -> int:
+    _not_bool(v, "an hour 0-23")
+    if isinstance(v, int):
+        hour = v
+    elif isinstance(v, str) and re.fullmatch(r"[0-9]{1,2}", v.strip()):
+        hour = int(v)
+    else:
+        raise ValueError(f'{v!r} is not an hour: write a whole hour 0-23, e.g. 9 or "09"')
+    if not 0 <= hour <= 23:
+        raise ValueError(f"{hour} is not an hour of the day (0-23)")
+    return hour
+
+
+def _bool(v: Any) -> bool:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, str) and v.strip().lower() in ("true", "false"):
+        return v.strip().lower() == "true"
+    raise ValueError(f"{v!r} is not true or false")
+
+
+def _attempts(v: Any) -> int:
+    _not_bool(v, "a whole number 1-5")
+    if isinstance(v, str) and re.fullmatch(r"[0-9]+", v.strip()):
+        v = int(v)
+    if not isinstance(v, int):
+        raise ValueError(f"{v!r} is not a whole number 1-5")
+    if not 1 <= v <= 5:
+        raise ValueError(f"{v} is outside 1-5, the range the Vozzo API takes")
+    return v
+
+
+def language(v: Any) -> str:
+    if isinstance(v, str) and v.strip().upper() in LANGUAGES:
+        return v.strip().upper()
+    raise ValueError(f"{v!r} is not a supported language: one of {' '.join(LANGUAGES)}")
+
+
+Scalar = str | int | float | bool | None
+
+
+def metadata(v: Any) -> dict[str, Scalar]:
+    """A mapping of scalars, or a string holding a JSON object of them."""
+    if isinstance(v, str):
+        try:
+            v = json.loads(v)
+        except ValueError:
+            raise ValueError("a string here must hold a JSON object; write a mapping") from None
+        if not isinstance(v, dict):
+            raise ValueError("a string here must hold a JSON object; write a mapping")
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        raise ValueError("must be a mapping of names to values, e.g. {customer_name: John Doe}")
+    for k, item in v.items():
+        if not isinstance(k, str):
+            raise ValueError(f"the name {k!r} must be text; quote it")
+        if isinstance(item, dict | list):
+            raise ValueError(f"{k}: holds a {type(item).__name__}; values must be plain scalars")
+        if isinstance(item, dt.date):
+            v[k] = item.isoformat()
+    return v
+
+
+def _labels(v: Any) -> dict[str, str]:
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        raise ValueError("must be a mapping, e.g. {team: growth}")
+    out: dict[str, str] = {}
+    for k, item in v.items():
+        if not isinstance(k, str) or isinstance(item, dict | list) or item is None:
+            raise ValueError(f"{k}: labels are text names with text values")
+        out[k] = str(item).lower() if isinstance(item, bool) else str(item)
+    return out
+
+
+def _json(schema: dict[str, Any]) -> WithJsonSchema:
+    return WithJsonSchema(schema)
+
+
+Key = Annotated[
+    str,
+    BeforeValidator(_key),
+    _json({"type": "string", "pattern": KEY_PATTERN, "maxLength": 63}),
+]
+CampaignName = Annotated[
+    str,
+    BeforeValidator(_campaign_name),
+    _json({"type": "string", "minLength": 1, "not": {"pattern": " #[0-9]+$"}}),
+]
+AgentId = Annotated[
+    str,
+    BeforeValidator(_agent),
+    _json({"type": "string", "pattern": "^" + _UUID.pattern + "$"}),
+]
+StateName = Annotated[
+    str,
+    BeforeValidator(_state),
+    _json({"type": "string", "enum": list(SETTABLE_STATES), "default": "TO_START"}),
+]
+IsoDate = Annotated[dt.date, BeforeValidator(_date), _json({"type": "string", "format": "date"})]
+Hour = Annotated[
+    int,
+    BeforeValidator(_hour),
+    _json(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": 23},
+                {"type": "string", "pattern": "^[0-9]{1,2}$"},
+            ]
+        }
+    ),
+]
+Flag = Annotated[bool, BeforeValidator(_bool), _json({"type": "boolean"})]
+Attempts = Annotated[
+    int, BeforeValidator(_attempts), _json({"type": "integer", "minimum": 1, "maximum": 5})
+]
+Language = Annotated[
+    str,
+    BeforeValidator(language),
+    _json({"type": "string", "enum": [*LANGUAGES, *(x.lower() for x in LANGUAGES)]}),
+]
+_SCALAR_SCHEMA = {"type": ["string", "number", "integer", "boolean", "null"]}
+Metadata = Annotated[
+    dict[str, Scalar],
+    BeforeValidator(metadata),
+    _json(
+        {
+            "anyOf": [
+                {"type": "object", "additionalProperties": _SCALAR_SCHEMA},
+                {"type": "string", "description": "a JSON object, as text"},
+            ]
+        }
+    ),
+]
+Labels = Annotated[
+    dict[str, str],
+    BeforeValidator(_labels),
+    _json({"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}}),
+]
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+class Schedule(BaseModel):
+    """When calls may be placed: dates, a daily window of whole hours in IST, weekends."""
+
+    model_config = _STRICT
+    start_date: IsoDate = Field(description="First day of calls; today or later when created.")
+    end_date: IsoDate | None = Field(None, description="Last day; open-ended when absent.")
+    start_hour: Hour = Field(description="Daily window start, IST hour 0-23.")
+    end_hour: Hour = Field(description="Daily window end, IST hour 0-23, after start_hour.")
+    weekends: Flag = Field(False, description="Call on Saturdays and Sundays too.")
+
+
+class Retry(BaseModel):
+    model_config = _STRICT
+    max_attempts: Attempts = Field(description="Calls per recipient in all, 1-5.")
+    max_attempts_per_day: Attempts | None = Field(
+        None, description="Calls per recipient per day, 1-5; equal to max_attempts when absent."
+    )
+
+
+class RecipientModel(BaseModel):
+    model_config = _STRICT
+    phone: str = Field(description='E.164 with country code, quoted: "+911234567890".')
+    language: Language | None = Field(None, description="Overrides spec.language.")
+    metadata: Metadata | None = Field(None, description="Merged over spec.metadata.")
+
+
+class CampaignSpec(BaseModel):
+    model_config = _STRICT
+    name: CampaignName = Field(description="The campaign's name in Vozzo; fixed once created.")
+    agent: AgentId = Field(description="The agent's UUID; fixed once created.")
+    state: StateName = "TO_START"
+    schedule: Schedule
+    retry: Retry
+    language: Language = Field("EN", description="Default agent_language for recipients.")
+    metadata: Metadata = Field(default_factory=dict, description="Merged under each recipient's.")
+    recipients: list[RecipientModel] = Field(default_factory=list)
+    recipient_files: list[str] = Field(
+        default_factory=list,
+        description="CSV files relative to this manifest: header row, column phone required, "
+        "language optional, every other column becomes metadata.",
+    )
+
+
+class PartialSchedule(BaseModel):
+    model_config = _STRICT
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
+    start_hour: Hour | None = None
+    end_hour: Hour | None = None
+    weekends: Flag | None = None
+
+
+class PartialRetry(BaseModel):
+    model_config = _STRICT
+    max_attempts: Attempts | None = None
+    max_attempts_per_day: Attempts | None = None
+
+
+class DefaultsSpec(BaseModel):
+    """Any campaign field but its name and recipients; the nearest Defaults wins field by field."""
+
+    model_config = _STRICT
+    agent: AgentId | None = None
+    state: StateName | None = None
+    schedule: PartialSchedule | None = None
+    retry: PartialRetry | None = None
+    language: Language | None = None
+    metadata: Metadata | None = None
+
+
+class CampaignMeta(BaseModel):
+    model_config = _STRICT
+    name: Key = Field(description="The key: stable identity of this campaign in the set.")
+    labels: Labels = Field(default_factory=dict)
+
+
+class DefaultsMeta(BaseModel):
+    model_config = _STRICT
+    name: Key | None = None
+    labels: Labels = Field(default_factory=dict)
+
+
+class CampaignDocument(BaseModel):
+    """One outbound call campaign."""
+
+    model_config = _STRICT
+    apiVersion: Literal["vozzoctl/v1"]
+    kind: Literal["Campaign"]
+    metadata: CampaignMeta
+    spec: CampaignSpec
+
+
+class DefaultsDocument(BaseModel):
+    """Settings for the campaigns in this folder and below."""
+
+    model_config = _STRICT
+    apiVersion: Literal["vozzoctl/v1"]
+    kind: Literal["Defaults"]
+    metadata: DefaultsMeta = Field(default_factory=DefaultsMeta)
+    spec: DefaultsSpec
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) of a manifest document, either kind."""
+    from pydantic import TypeAdapter
+
+    adapter: TypeAdapter[CampaignDocument | DefaultsDocument] = TypeAdapter(
+        Annotated[CampaignDocument | DefaultsDocument, Field(discriminator="kind")]
+    )
+    schema = adapter.json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://vozzo.ai/schemas/vozzoctl/v1/campaign.schema.json",
+        "title": "vozzoctl manifest (kind: Campaign or Defaults)",
+        **schema,
+    }

@@ -1,0 +1,83 @@
+"""Phone numbers to E.164, checked with `phonenumbers`, fast for numbers already in E.164.
+
+`phonenumbers.parse` costs about 9 µs a number; most recipient lists are already E.164, and for
+those building the number from its parts and asking `is_valid_number` costs about 5 µs, which is
+what keeps a million-row CSV within its time budget.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import phonenumbers
+
+from vozzoctl.pii import mask_phone
+
+_E164 = re.compile(r"\+([1-9][0-9]{6,14})")
+_STRIP = str.maketrans("", "", " -.()\u00a0/")
+
+
+class PhoneError(ValueError):
+    """A number that cannot be called; the message is masked and carries a hint."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+@lru_cache(maxsize=4096)
+def _country(digits3: str) -> int | None:
+    for n in (1, 2, 3):
+        cc = int(digits3[:n])
+        if cc in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return cc
+    return None
+
+
+def normalize(raw: str) -> str:
+    """`"+91 12345 67890"` → `"+911234567890"`; raises PhoneError (masked) when not callable."""
+    compact = raw.strip().translate(_STRIP)
+    m = _E164.fullmatch(compact)
+    if m is not None:
+        digits = m.group(1)
+        cc = _country(digits[:3])
+        if cc is not None:
+            national = digits[len(str(cc)) :]
+            if national and national[0] != "0":
+                number = phonenumbers.PhoneNumber(country_code=cc, national_number=int(national))
+                if phonenumbers.is_valid_number(number):
+                    return "+" + digits
+                raise _invalid(raw)
+    return _normalize_slow(raw)
+
+
+def _normalize_slow(raw: str) -> str:
+    text = raw.strip()
+    if not text:
+        raise PhoneError("is empty", "write the number in E.164, e.g. +911234567890")
+    if not any(c.isdigit() for c in text):
+        raise PhoneError("is not a phone number", "write the number in E.164, e.g. +911234567890")
+    if not text.startswith("+"):
+        raise PhoneError(
+            f"{mask_phone(text)} has no country code",
+            "write it in E.164 with + and the country code, e.g. +911234567890",
+        )
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        raise _invalid(raw) from None
+    if number.extension:
+        raise PhoneError(
+            f"{mask_phone(text)} has an extension", "an extension cannot be dialled; remove it"
+        )
+    if not phonenumbers.is_valid_number(number):
+        raise _invalid(raw)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _invalid(raw: str) -> PhoneError:
+    return PhoneError(
+        f"{mask_phone(raw.strip())} is not a valid phone number",
+        "check the digits and the country code; write it in E.164, e.g. +911234567890",
+    )

@@ -1,0 +1,259 @@
+"""Recipients from a manifest's inline list and its CSV files, normalised and de-duplicated.
+
+One loop per source, no model object per row: a campaign may hold a million recipients.
+A recipient's metadata is the campaign's metadata with the recipient's own over it, sent as
+compact JSON with sorted keys, so the same data always gives the same text and fingerprint.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vozzoctl.manifest import models
+from vozzoctl.manifest.phones import PhoneError, normalize
+from vozzoctl.model import LANGUAGES, Recipient
+
+_LANG = {code.lower(): code for code in LANGUAGES} | {code: code for code in LANGUAGES}
+_encode_str: Callable[[str], str] = json.encoder.encode_basestring
+_ALLOWED_INLINE = ("phone", "language", "metadata")
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where a recipient was declared: an inline item (index) or a CSV file's line."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+    index: int = -1  # inline: position in spec.recipients; CSV: -1
+
+    def itself(self) -> Where:
+        return self
+
+    def __str__(self) -> str:
+        if self.index >= 0:
+            return f"spec.recipients[{self.index}]" + (f" (line {self.line})" if self.line else "")
+        return f"{self.file}:{self.line}"
+
+
+Report = Callable[[Where, str, str, str], None]  # where, field, message, hint
+
+
+class Collector:
+    """Gathers one campaign's recipients from all its sources, reporting each problem."""
+
+    def __init__(
+        self, language: str, metadata: dict[str, Any], report: Report, locate: LocateInline
+    ) -> None:
+        self.language = language
+        self.base = metadata
+        self._report = report
+        self.failed = False
+        self.locate = locate
+        self.first: dict[str, Where] = {}
+        self.recipients: list[Recipient] = []
+        self._base_json = _canonical(metadata)
+
+    def report(self, where: Where, field: str, message: str, hint: str) -> None:
+        self.failed = True
+        self._report(where, field, message, hint)
+
+    def add_inline(self, items: Any) -> None:
+        if items is None:
+            return
+        if not isinstance(items, list):
+            self.report(self.locate(-1, ""), "", "must be a list", "write - phone: ...")
+            return
+        for i, item in enumerate(items):
+            self._inline(i, item)
+
+    def _inline(self, i: int, item: Any) -> None:
+        if not isinstance(item, dict):
+            self.report(
+                self.locate(i, ""), "", "must be a mapping", 'write - phone: "+911234567890"'
+            )
+            return
+        for k in item:
+            if k not in _ALLOWED_INLINE:
+                self.report(
+                    self.locate(i, str(k), key=True),
+                    str(k),
+                    "unknown field",
+                    _suggest(str(k), _ALLOWED_INLINE),
+                )
+                return
+        phone = item.get("phone")
+        if phone is None:
+            self.report(self.locate(i, ""), "phone", "is required", 'e.g. phone: "+911234567890"')
+            return
+        if not isinstance(phone, str):
+            self.report(
+                self.locate(i, "phone"),
+                "phone",
+                "is read as a number, not text",
+                'quote it, with + and the country code: "+911234567890"',
+            )
+            return
+        language = self.language
+        if item.get("language") is not None:
+            try:
+                language = models.language(item["language"])
+            except ValueError as e:
+                self.report(self.locate(i, "language"), "language", str(e), "")
+                return
+        meta_json = self._base_json
+        if item.get("metadata") is not None:
+            try:
+                own = models.metadata(item["metadata"])
+            except ValueError as e:
+                self.report(self.locate(i, "metadata"), "metadata", str(e), "")
+                return
+            meta_json = _canonical({**self.base, **own}) if own else self._base_json
+        self._add(Where("", index=i), phone, language, meta_json, lambda: self.locate(i, "phone"))
+
+    def add_csv(self, path: Path, display: str) -> None:
+        try:
+            handle = path.open(encoding="utf-8-sig", newline="")
+        except OSError as e:
+            self.report(Where(display), "", f"cannot be read: {e.strerror}", "")
+            return
+        with handle:
+            try:
+                self._csv(csv.reader(handle), display)
+            except UnicodeDecodeError:
+                self.report(Where(display), "", "is not UTF-8 text", "save the CSV as UTF-8")
+            except csv.Error as e:
+                self.report(Where(display), "", f"is not valid CSV: {e}", "")
+
+    def _csv(self, reader: Any, display: str) -> None:
+        header = next(reader, None)
+        if header is None:
+            self.report(Where(display, 1), "", "is empty", "the first row names the columns")
+            return
+        names = [h.strip() for h in header]
+        lowered = [n.lower() for n in names]
+        if "phone" not in lowered:
+            self.report(
+                Where(display, 1),
+                "",
+                "has no phone column",
+                f"name one column 'phone' in the header row (found: {', '.join(names)})",
+            )
+            return
+        for n, name in enumerate(names):
+            if not name:
+                self.report(Where(display, 1), "", f"column {n + 1} has no name", "name it")
+                return
+            if lowered.index(name.lower()) != n:
+                self.report(Where(display, 1), "", f"column {name!r} appears twice", "")
+                return
+        phone_at = lowered.index("phone")
+        lang_at = lowered.index("language") if "language" in lowered else -1
+        meta_cols = [(n, name) for n, name in enumerate(names) if n not in (phone_at, lang_at)]
+        width = len(names)
+        base = self.base
+        base_json = self._base_json
+        add = self._add
+        for row in reader:
+            if not row:
+                continue
+            line = reader.line_num
+            if len(row) != width:
+                self.report(
+                    Where(display, line),
+                    "",
+                    f"has {len(row)} cells; the header has {width}",
+                    "quote cells that hold commas",
+                )
+                continue
+            language = self.language
+            if lang_at >= 0 and row[lang_at].strip():
+                language = _LANG.get(row[lang_at].strip()) or _LANG.get(
+                    row[lang_at].strip().lower(), ""
+                )
+                if not language:
+                    self.report(
+                        Where(display, line),
+                        "language",
+                        f"{row[lang_at].strip()!r} is not a supported language",
+                        f"one of {' '.join(LANGUAGES)}",
+                    )
+                    continue
+            if meta_cols:
+                own = {name: row[n] for n, name in meta_cols if row[n] != ""}
+                meta_json = _canonical({**base, **own}) if own else base_json
+            else:
+                meta_json = base_json
+            where = Where(display, line)
+            add(where, row[phone_at], language, meta_json, where.itself)
+
+    def _add(
+        self,
+        where: Where,
+        raw: str,
+        language: str,
+        metadata: str,
+        located: Callable[[], Where],
+    ) -> None:
+        try:
+            phone = normalize(raw)
+        except PhoneError as e:
+            self.report(located(), "phone", str(e), e.hint)
+            return
+        first = self.first.get(phone)
+        if first is not None:
+            here = located()
+            there = self._describe(first)
+            self.report(
+                here,
+                "phone",
+                f"{_masked(phone)} is listed twice in this campaign (first at {there})",
+                "keep one of them",
+            )
+            return
+        self.first[phone] = where
+        self.recipients.append(Recipient(phone, language, metadata))
+
+    def _describe(self, where: Where) -> str:
+        if where.index >= 0:
+            w = self.locate(where.index, "phone")
+            return f"{w.file}:{w.line}"
+        return f"{where.file}:{where.line}"
+
+
+class LocateInline:
+    """Resolves an inline recipient (index, field) to a file position, lazily."""
+
+    def __init__(self, fn: Callable[[int, str, bool], Where]) -> None:
+        self.fn = fn
+
+    def __call__(self, index: int, field: str, *, key: bool = False) -> Where:
+        return self.fn(index, field, key)
+
+
+def _canonical(meta: dict[str, Any]) -> str:
+    if not meta:
+        return "{}"
+    if all(type(v) is str for v in meta.values()):
+        pairs = (f"{_encode_str(k)}:{_encode_str(meta[k])}" for k in sorted(meta))
+        return "{" + ",".join(pairs) + "}"
+    return json.dumps(meta, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _masked(phone: str) -> str:
+    from vozzoctl.pii import mask_phone
+
+    return mask_phone(phone)
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    listed = ", ".join(choices)
+    return f"did you mean {close[0]}? valid: {listed}" if close else f"valid: {listed}"

@@ -1,0 +1,398 @@
+"""YAML documents with positions, read fast when that is safe and precisely when it is not.
+
+Two readers, one meaning:
+
+* The precise reader walks PyYAML's composed nodes (libyaml when present), keeping the line and
+  column of every key and value, refusing duplicate keys, and naming YAML 1.1's traps instead of
+  mis-reading them: an unquoted `010` (octal 8), `08`/`09`, `yes`/`no`/`on`/`off`, sexagesimal
+  `1:30`, and impossible dates such as `2026-13-45`.
+* The fast reader is yaml-rs (a YAML 1.2 parser in Rust, about 20x faster than libyaml through
+  PyYAML on 100k recipients). It is used only when a scan of the text finds none of the plain
+  scalars on which YAML 1.1 and 1.2 disagree, so both readers give the same values. Positions for
+  a fast-read file are computed by the precise reader only when a message must be located.
+
+A test (tests/manifest/test_yamlio.py) generates documents and checks both readers agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from vozzoctl.manifest.diagnostics import Diagnostic, Severity
+
+try:  # libyaml's parser when PyYAML was built with it
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+FieldPath = tuple[str | int, ...]
+
+_TAG = "tag:yaml.org,2002:"
+_MAX_NODES = 5_000_000
+_MAX_DEPTH = 64
+
+# The fast reader is used only when YAML 1.1 and 1.2 cannot disagree on the text. Deciding that
+# costs well under the parse itself: a few substring tests, one regex over the text, and a walk
+# over the values yaml-rs returned, looking for values that a plain scalar of the other YAML
+# version would have given differently. Over-matching only costs speed (the precise reader runs);
+# under-matching would be a silent misreading, which tests/manifest/test_yamlio.py guards against.
+_SLOW_LITERALS = ("\t", "!", "&", "*", "<<", "\n%", "\n...", "\n? ", "\n?\n")
+# 010 (octal in 1.1), 08 / 09 (text in 1.1, numbers in 1.2), 0o17, 0x1f, 0b101
+_LEADING_ZERO = re.compile(r"(?<![^\s\[\{,:?])[-+]?0[0-9_box]", re.IGNORECASE)
+_PLAIN_BOOL = re.compile(
+    r"(?<![^\s\[\{,:?])(?:yes|no|on|off)(?=[ \t]*(?:$|\#|,|\]|\}|:(?:\s|$)))",
+    re.IGNORECASE | re.MULTILINE,
+)
+_EXPONENT = re.compile(r"[0-9.][eE][-+]?[0-9]")
+_BOOL_WORDS = frozenset({"yes", "no", "on", "off"})
+# text values that a YAML 1.1 plain scalar would have read as a number or a date
+_NUMBERISH = re.compile(
+    r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?"  # 1:30
+    r"|[-+]?[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?"  # 1_000
+    r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt \t].*)?"  # dates: real YYYY-MM-DD ones agree
+)
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+_DOC_START = re.compile(r"^---(?:[ \t]|$)", re.MULTILINE)
+_CONTENT_LINE = re.compile(r"^(?![ \t]*(?:#|%|$)).", re.MULTILINE)
+
+
+@dataclass
+class Document:
+    """One YAML document of a file: its value and where each of its parts stands."""
+
+    source: YamlFile
+    index: int
+    data: Any
+    line: int = 1
+    positions: dict[FieldPath, tuple[int, int]] | None = None
+    key_positions: dict[FieldPath, tuple[int, int]] | None = None
+    trapped: set[FieldPath] = field(default_factory=set)
+
+    def locate(self, path: FieldPath, *, key: bool = False) -> tuple[int, int]:
+        """Line and column of the value (or the key) at `path`, or of its nearest parent."""
+        if self.positions is None:
+            self.source.locate_all()
+        table = (self.key_positions if key else self.positions) or {}
+        for cut in range(len(path), -1, -1):
+            found = table.get(path[:cut])
+            if found is None and key:
+                found = (self.positions or {}).get(path[:cut])
+            if found is not None:
+                return found
+        return (self.line, 1)
+
+
+@dataclass
+class YamlFile:
+    """A manifest file read into documents, plus the problems found while reading it."""
+
+    display: str
+    text: str
+    documents: list[Document] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    fast: bool = False
+
+    def locate_all(self) -> None:
+        """Give a fast-read file its positions by reading it once more with the precise reader."""
+        precise = read_precise(self.display, self.text)
+        for mine, theirs in zip(self.documents, precise.documents, strict=False):
+            mine.positions = theirs.positions
+            mine.key_positions = theirs.key_positions
+            mine.line = theirs.line
+        for doc in self.documents[len(precise.documents) :]:
+            doc.positions, doc.key_positions = {}, {}
+
+
+def read_yaml(display: str, text: str) -> YamlFile:
+    """Read every document of a file, fast when that cannot change the meaning."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if text.startswith(("%", "...", "? ")) or any(lit in text for lit in _SLOW_LITERALS):
+        return read_precise(display, text)
+    if _LEADING_ZERO.search(text):
+        return read_precise(display, text)
+    fast = _read_fast(display, text)
+    return fast if fast is not None else read_precise(display, text)
+
+
+def _agrees(values: list[Any], text: str) -> bool:
+    """Whether YAML 1.1 would read `text` as the same `values` yaml-rs (YAML 1.2) gave."""
+    bool_words = floats = False
+    stack: list[Any] = list(values)
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    numberish = _NUMBERISH.fullmatch
+    while stack:
+        x = pop()
+        kind = type(x)
+        if kind is str:
+            if len(x) <= 40:
+                if x.lower() in _BOOL_WORDS:
+                    bool_words = True
+                elif numberish(x) and not _is_iso_date(x):
+                    return False
+        elif kind is dict:
+            for k, v in x.items():
+                if type(k) is not str:
+                    return False
+                push(k)
+                push(v)
+        elif kind is list:
+            extend(x)
+        elif kind is float:
+            floats = True
+    if bool_words and _PLAIN_BOOL.search(text):
+        return False
+    return not (floats and _EXPONENT.search(text))
+
+
+def _is_iso_date(text: str) -> bool:
+    m = _ISO_DATE.fullmatch(text)
+    if m is None:
+        return False
+    try:
+        dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return False
+    return True
+
+
+def _read_fast(display: str, text: str) -> YamlFile | None:
+    import yaml_rs
+
+    try:
+        loaded = yaml_rs.loads(text, parse_datetime=False)
+    except Exception:  # any refusal: the precise reader will locate and word it
+        return None
+    if isinstance(loaded, list):
+        markers = len(_DOC_START.findall(text))
+        first = _DOC_START.search(text)
+        before = text[: first.start()] if first else text
+        count = markers + (1 if _CONTENT_LINE.search(before) else 0)
+        if count < 2 or count != len(loaded) or not all(isinstance(d, dict | None) for d in loaded):
+            return None
+        values: list[Any] = loaded
+    elif isinstance(loaded, dict) or loaded is None:
+        values = [loaded]
+    else:
+        return None
+    if not _agrees(values, text):
+        return None
+    out = YamlFile(display, text, fast=True)
+    out.documents = [Document(out, i, v) for i, v in enumerate(values)]
+    return out
+
+
+def read_precise(display: str, text: str) -> YamlFile:
+    """PyYAML's nodes walked into values, with every position kept and every trap named."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    out = YamlFile(display, text)
+    loader = _Loader(text)
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            doc = Document(out, index, None, positions={}, key_positions={})
+            if node is not None:
+                doc.line = node.start_mark.line + 1
+                doc.data = _Walker(loader, doc, out.diagnostics).value(node, ())
+            out.documents.append(doc)
+            index += 1
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = (e.problem or e.context or "invalid YAML").strip()
+        hint = _yaml_hint(problem)
+        out.diagnostics.append(
+            Diagnostic(Severity.ERROR, display, line, col, "", f"invalid YAML: {problem}", hint)
+        )
+    except yaml.YAMLError as e:  # reader errors (control characters, bad encoding)
+        out.diagnostics.append(
+            Diagnostic(Severity.ERROR, display, 0, 0, "", f"invalid YAML: {_first_line(e)}")
+        )
+    finally:
+        loader.dispose()
+    return out
+
+
+def _yaml_hint(problem: str) -> str:
+    if "'\\t'" in problem or "\\t" in problem:
+        return "YAML indents with spaces only: replace the tab with spaces"
+    if "mapping values are not allowed" in problem:
+        return "a value holding ': ' must be quoted"
+    return ""
+
+
+def _first_line(e: Exception) -> str:
+    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+
+
+class _Walker:
+    """Turns one document's nodes into Python values, recording positions and traps."""
+
+    def __init__(self, loader: Any, doc: Document, diagnostics: list[Diagnostic]) -> None:
+        self.loader = loader
+        self.doc = doc
+        self.diagnostics = diagnostics
+        self.count = 0
+        self.stack: set[int] = set()
+
+    def error(self, node: yaml.Node, path: FieldPath, message: str, hint: str = "") -> None:
+        m = node.start_mark
+        self.doc.trapped.add(path)
+        self.diagnostics.append(
+            Diagnostic(
+                Severity.ERROR,
+                self.doc.source.display,
+                m.line + 1,
+                m.column + 1,
+                dotted(path),
+                message,
+                hint,
+            )
+        )
+
+    def value(self, node: yaml.Node, path: FieldPath) -> Any:
+        self.count += 1
+        if self.count > _MAX_NODES or len(path) > _MAX_DEPTH:
+            raise yaml.MarkedYAMLError(
+                problem="too many nested or repeated values (an alias bomb?)",
+                problem_mark=node.start_mark,
+            )
+        assert self.doc.positions is not None
+        self.doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        if id(node) in self.stack:
+            raise yaml.MarkedYAMLError(
+                problem="an alias refers to itself", problem_mark=node.start_mark
+            )
+        self.stack.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node, path)
+        finally:
+            self.stack.discard(id(node))
+        raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
+
+    def mapping(self, node: yaml.MappingNode, path: FieldPath) -> dict[Any, Any]:
+        self.loader.flatten_mapping(node)  # YAML merge keys (<<)
+        out: dict[Any, Any] = {}
+        first_seen: dict[Any, int] = {}
+        assert self.doc.key_positions is not None
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error(key_node, path, "a key must be a plain name, not a list or mapping")
+                continue
+            key = self.scalar(key_node, path)
+            if isinstance(key, dt.date | list | dict) or key is None:
+                key = key_node.value
+            child = (*path, key if isinstance(key, str | int) else str(key))
+            if key in first_seen:
+                self.error(
+                    key_node,
+                    child,
+                    f"duplicate key {key_node.value!r} (first at line {first_seen[key]})",
+                    "keep one of them",
+                )
+                continue
+            first_seen[key] = key_node.start_mark.line + 1
+            self.doc.key_positions[child] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
+            out[key] = self.value(value_node, child)
+        return out
+
+    def scalar(self, node: yaml.ScalarNode, path: FieldPath) -> Any:
+        tag, text = node.tag, node.value
+        plain = not node.style  # libyaml gives '' for plain, PyYAML None
+        if tag == _TAG + "str":
+            if plain and re.fullmatch(r"[-+]?0[0-9_]+", text):
+                self.error(
+                    node,
+                    path,
+                    f"{text} is read as text by YAML 1.1 and as the number "
+                    f"{int(text.replace('_', ''))} by YAML 1.2",
+                    f'quote it ("{text}") or write {int(text.replace("_", ""))}',
+                )
+            return text
+        if tag == _TAG + "null":
+            return None
+        if tag == _TAG + "bool":
+            if text.lower() not in ("true", "false"):
+                self.error(
+                    node,
+                    path,
+                    f"{text} is read by YAML 1.1 as the boolean "
+                    f"{str(self.loader.construct_yaml_bool(node)).lower()}",
+                    f'write true or false for a yes/no setting, or quote it ("{text}") for text',
+                )
+                return text
+            return text.lower() == "true"
+        if tag == _TAG + "int":
+            digits = text.lstrip("+-").replace("_", "")
+            if ":" in text or (len(digits) > 1 and digits[0] == "0" and digits[1].isdigit()):
+                value = self.loader.construct_yaml_int(node)
+                kind = "base-60 number" if ":" in text else "octal number"
+                self.error(
+                    node,
+                    path,
+                    f"{text} is read by YAML 1.1 as the {kind} {value}",
+                    f'quote it ("{text}"), or write the number without leading zeros',
+                )
+                return text
+            return self.loader.construct_yaml_int(node)
+        if tag == _TAG + "float":
+            if ":" in text:
+                self.error(
+                    node, path, f"{text} is read by YAML 1.1 as a base-60 number", "quote it"
+                )
+                return text
+            return self.loader.construct_yaml_float(node)
+        if tag == _TAG + "timestamp":
+            # Dates stay text, as written, in both readers (yaml-rs reads even a quoted date as a
+            # date); fields that want a date parse it, and metadata sends it as written.
+            try:
+                self.loader.construct_yaml_timestamp(node)
+                return text
+            except ValueError:
+                self.error(
+                    node,
+                    path,
+                    f"{text} is not a real date",
+                    "write a date as YYYY-MM-DD that exists on the calendar, or quote it",
+                )
+                return text
+        self.error(
+            node,
+            path,
+            f"the YAML tag {tag} is not supported here",
+            "remove the tag; write the value plainly",
+        )
+        return text
+
+
+def dotted(path: FieldPath) -> str:
+    """`("spec", "recipients", 3, "phone")` → `spec.recipients[3].phone`."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def iter_documents(files: list[YamlFile]) -> Iterator[Document]:
+    for f in files:
+        yield from f.documents
