@@ -1,0 +1,65 @@
+"""Serving the emulator over a real socket: in a background thread, or in the foreground.
+
+    with running_emulator(create_app()) as base_url:   # "http://127.0.0.1:54321"
+        httpx.get(base_url + "/v1alpha/campaigns", headers={"Authorization": "Token ..."})
+
+The thread runs uvicorn on 127.0.0.1 and a free port (port=0) and stops when the block ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import uvicorn
+
+START_TIMEOUT_S = 10.0
+STOP_TIMEOUT_S = 10.0
+
+
+def _config(app: Any, host: str, port: int, **kw: Any) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        http="h11",
+        ws="none",
+        lifespan="off",
+        log_level=kw.pop("log_level", "warning"),
+        access_log=kw.pop("access_log", False),
+        proxy_headers=False,
+        server_header=False,
+        **kw,
+    )
+
+
+@contextlib.contextmanager
+def running_emulator(app: Any, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve `app` in a background thread for the duration of the block; yields the base URL."""
+    server = uvicorn.Server(_config(app, host, port))
+    thread = threading.Thread(target=server.run, name="vozzo-emulator", daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError("the emulator's server did not start")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the emulator's server did not start in {START_TIMEOUT_S} s")
+            time.sleep(0.01)
+        bound = server.servers[0].sockets[0].getsockname()
+        yield f"http://{bound[0]}:{bound[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(STOP_TIMEOUT_S)
+        if thread.is_alive():  # a stuck connection: close it hard rather than hang the caller
+            server.force_exit = True
+            thread.join(STOP_TIMEOUT_S)
+
+
+def serve(app: Any, *, host: str = "127.0.0.1", port: int = 8765, log_level: str = "info") -> None:
+    """Serve in the foreground until interrupted (the CLI's `emulator serve`)."""
+    uvicorn.Server(_config(app, host, port, log_level=log_level, access_log=True)).run()
