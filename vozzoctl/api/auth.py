@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from vozzoctl.errors import UsageError
 
 ENV_VAR = "VOZZO_API_KEY"
+_TOKEN_PREFIX = re.compile(r"^token(?:\s+|$)", re.IGNORECASE)
 KEY_HINT = (
     f"set {ENV_VAR} to the key from the Vozzo platform (the `Token ` prefix is added for you)"
 )
@@ -25,9 +27,7 @@ class ApiKey:
     __slots__ = ("_value",)
 
     def __init__(self, value: str) -> None:
-        key = value.strip()
-        if key[:6].lower() == "token ":
-            key = key[6:].strip()
+        key = _TOKEN_PREFIX.sub("", value.strip(), count=1)
         if not key:
             raise UsageError("the Vozzo API key is empty", hint=KEY_HINT)
         self._value = key
@@ -35,6 +35,10 @@ class ApiKey:
     def header(self) -> str:
         """The Authorization header's value: `Token <key>`."""
         return f"Token {self._value}"
+
+    def redact(self, text: str) -> str:
+        """`text` with the key replaced by `***` (for anything the server might echo back)."""
+        return text.replace(self._value, "***")
 
     @property
     def looks_like_bearer(self) -> bool:

@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -196,7 +196,8 @@ class VozzoClient:
     ) -> httpx.Response:
         """Send one request with retries; a 2xx answer or the mapped error."""
         policy = self.retry
-        shown = mask_phones_in(str(httpx.URL(path, params=dict(params) if params else None)))
+        # what logs and messages show: decoded, so that an escaped number is masked too
+        shown = mask_phones_in(unquote(str(httpx.URL(path, params=params or None))))
         waited = 0.0
         attempt = 0
         while True:
@@ -259,6 +260,7 @@ class VozzoClient:
             path=shown,
             not_found=not_found,
             bearer_key=self._key.looks_like_bearer,
+            redact=self._key.redact,
         )
 
     def _transport_error(

@@ -7,6 +7,7 @@ Pure: takes a status, a body and the context of the call; no httpx.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from vozzoctl.api.auth import KEY_HINT
@@ -94,12 +95,17 @@ def error_for_status(
     path: str,
     not_found: str,
     bearer_key: bool = False,
+    redact: Callable[[str], str] = lambda text: text,
 ) -> ApiError:
     """The error for a non-2xx answer. `not_found` names what a 404 means for this call,
-    e.g. "campaign 'c578…' not found"."""
+    e.g. "campaign 'c578…' not found". `redact` removes the key, should the server echo it."""
     summary, fields = parse_error_body(body)
-    said = mask_phones_in(_join(summary, fields))
-    fields = {mask_phones_in(f): [mask_phones_in(m) for m in msgs] for f, msgs in fields.items()}
+
+    def clean(text: str) -> str:
+        return mask_phones_in(redact(text))
+
+    said = clean(_join(summary, fields))
+    fields = {clean(f): [clean(m) for m in msgs] for f, msgs in fields.items()}
     ctx: dict[str, Any] = {"status": status, "method": method, "path": mask_phones_in(path)}
     where = f"{method} {ctx['path']}"
     if status == 401:
