@@ -1,6 +1,6 @@
 """Print the emulator's OpenAPI document, as committed in schemas/vozzo-openapi.json.
 
-    python -m vozzoctl.emulator.openapi > schemas/vozzo-openapi.json
+python -m vozzoctl.emulator.openapi > schemas/vozzo-openapi.json
 """
 
 from __future__ import annotations
