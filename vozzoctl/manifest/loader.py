@@ -28,7 +28,8 @@ from vozzoctl.manifest.recipients import Collector, LocateInline, Where
 from vozzoctl.manifest.yamlio import Document, FieldPath, YamlFile, dotted, read_yaml
 from vozzoctl.model import Settings, State
 
-MAX_MANIFEST_BYTES = 32 * 1024 * 1024
+_MB = 1024 * 1024  # as `ls -lh` and `du -h` count them
+MAX_MANIFEST_BYTES = 32 * _MB
 YAML_SUFFIXES = (".yaml", ".yml")
 DEFAULT_PATH = "campaigns"
 
@@ -218,7 +219,9 @@ class _Loader:
             if campaign is not None:
                 built.append(campaign)
         built.sort(key=lambda c: c.key)
-        self.diagnostics.sort(key=Diagnostic.sort_key)
+        # One problem reached from several places (a Defaults shared by many campaigns) is
+        # reported once.
+        self.diagnostics = sorted(dict.fromkeys(self.diagnostics), key=Diagnostic.sort_key)
         return LoadResult(
             DesiredState(tuple(built)),
             self.diagnostics,
@@ -236,9 +239,9 @@ class _Loader:
                         0,
                         0,
                         "",
-                        f"is {size / 1e6:.1f} MB; a manifest holds at most "
-                        f"{MAX_MANIFEST_BYTES // (1024 * 1024)} MB",
-                        "put long recipient lists in CSV files (spec.recipient_files)",
+                        f"is {size / _MB:.1f} MB; a manifest holds at most "
+                        f"{MAX_MANIFEST_BYTES // _MB} MB",
+                        "put long recipient lists in CSV files, listed in spec.recipient_files",
                     )
                 )
                 return YamlFile(shown, "")
@@ -248,7 +251,14 @@ class _Loader:
             return YamlFile(shown, "")
         if b"\0" in raw:
             self.diagnostics.append(
-                _diag(shown, 0, 0, "", "is a binary file, not YAML", "give only YAML manifests")
+                _diag(
+                    shown,
+                    0,
+                    0,
+                    "",
+                    "is a binary file, not YAML",
+                    "move it out of the manifest folders, or rename it without .yaml/.yml",
+                )
             )
             return YamlFile(shown, "")
         try:
@@ -276,7 +286,12 @@ class _Loader:
                 "start with apiVersion: vozzoctl/v1 and kind: Campaign",
             )
             return None
-        substituted = substitute(data, self.env, lambda p, m, h: self.at(doc, p, m, h))
+
+        def unset(path: FieldPath, message: str, hint: str) -> None:
+            self.at(doc, path, message, hint)
+            doc.trapped.add(path)  # its value is the unresolved text: no second message on it
+
+        substituted = substitute(data, self.env, unset)
         doc.data = substituted
         version = substituted.get("apiVersion")
         if version != models.API_VERSION:
@@ -294,22 +309,30 @@ class _Loader:
         try:
             return model.model_validate(data)
         except ValidationError as e:
-            for err in e.errors(include_url=False):
+            errors = e.errors(include_url=False)
+            # A misspelt field is reported once, as unknown with its suggestion, not a second
+            # time as the field it was meant to be, missing.
+            meant = {
+                (*_loc(err)[:-1], close)
+                for err in errors
+                if err["type"] == "extra_forbidden"
+                and (close := _closest(str(_loc(err)[-1]), _fields_at(model, _loc(err)[:-1])))
+            }
+            for err in errors:
+                if err["type"] == "missing" and _loc(err) in meant:
+                    continue
                 self.pydantic_error(model, err, doc, origin)
             return None
 
     def pydantic_error(
         self, model: type[BaseModel], err: Any, doc: Document, origin: _Origin
     ) -> None:
-        loc: FieldPath = tuple(err["loc"])
-        if loc and loc[-1] in ("function-before", "function-after"):
-            loc = loc[:-1]
+        loc = _loc(err)
         where, path = origin.source(doc, loc)
         kind = err["type"]
         name = dotted(loc)
-        if kind == "missing":
-            self.at(where, path, f"{loc[-1]} is required" if loc else "is required",
-                    FIELD_HINTS.get(name, ""))  # fmt: skip
+        if kind == "missing":  # located at the key of the mapping that lacks it
+            self.at(where, path, "is required", FIELD_HINTS.get(name, ""), key=True)
         elif kind == "extra_forbidden":
             valid = _fields_at(model, loc[:-1])
             self.at(where, path, "unknown field", _suggest(str(loc[-1]), valid), key=True)
@@ -322,12 +345,14 @@ class _Loader:
         elif kind == "literal_error":
             self.at(where, path, f"{err.get('input')!r} is not valid", FIELD_HINTS.get(name, ""))
         else:
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            self.at(where, path, msg, "")
+            error = err.get("ctx", {}).get("error")
+            msg = str(error) if error is not None else str(err["msg"])
+            self.at(where, path, msg, getattr(error, "hint", ""))
 
     def defaults(self, path: Path, doc: Document, known: dict[Path, _Defaults]) -> None:
-        if self.validate(models.DefaultsDocument, doc, doc.data, _Origin({})) is None:
-            return
+        self.validate(models.DefaultsDocument, doc, doc.data, _Origin({}))
+        # Kept even when invalid: its campaigns then report the bad value at the Defaults (the
+        # same message, dropped as a repeat), not their own fields as missing.
         folder = path.parent.resolve()
         if folder in known:
             other = known[folder].doc
@@ -338,7 +363,9 @@ class _Loader:
                 "keep one Defaults document per folder",
             )
             return
-        spec = doc.data.get("spec") or {}
+        spec = doc.data.get("spec")
+        usable = models.DefaultsSpec.model_fields
+        spec = {k: v for k, v in spec.items() if k in usable} if isinstance(spec, dict) else {}
         known[folder] = _Defaults(doc, spec, folder)
 
     def campaign(
@@ -349,7 +376,7 @@ class _Loader:
         origin = _Origin({})
         if isinstance(spec, dict):
             spec, origin = _merge_defaults(spec, path.parent.resolve(), defaults)
-        checked = {**data, "spec": _without_recipients(spec)}
+        checked = {**data, "spec": _without_recipients(spec)} if "spec" in data else data
         parsed = self.validate(models.CampaignDocument, doc, checked, origin)
         if not isinstance(spec, dict):
             return None
@@ -374,12 +401,13 @@ class _Loader:
                 collector.failed = True
                 continue
             collector.add_csv(csv_path, display_path(csv_path))
-        if not s.recipients and not s.recipient_files and not collector.recipients:
+        if not spec.get("recipients") and not s.recipient_files:
             self.at(
                 doc,
                 ("spec",),
                 "has no recipients",
                 "add spec.recipients or spec.recipient_files; a campaign needs at least one",
+                key=True,
             )
             return None
         if not ok or collector.failed:
@@ -573,9 +601,21 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _suggest(word: str, valid: list[str]) -> str:
+def _loc(err: Any) -> FieldPath:
+    loc: FieldPath = tuple(err["loc"])
+    if loc and loc[-1] in ("function-before", "function-after"):
+        loc = loc[:-1]
+    return loc
+
+
+def _closest(word: str, valid: list[str]) -> str | None:
     close = difflib.get_close_matches(word, valid, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _suggest(word: str, valid: list[str]) -> str:
+    close = _closest(word, valid)
     listed = ", ".join(valid)
     if close:
-        return f"did you mean {close[0]}? valid here: {listed}"
+        return f"did you mean {close}? valid here: {listed}"
     return f"valid here: {listed}" if valid else ""

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from vozzoctl.model import LANGUAGES
+from vozzoctl.pii import mask_phone
 
 API_VERSION = "vozzoctl/v1"
 KEY_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
@@ -22,23 +23,41 @@ _KEY = re.compile(KEY_PATTERN)
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _BATCH_SUFFIX = re.compile(r" #[0-9]+$")
 SETTABLE_STATES = ("TO_START", "RUNNING", "SUSPENDED", "ENDED")
+_PHONE_LIKE = re.compile(r"\+?[0-9][0-9 ().-]*[0-9]")
+_DATE_TIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[Tt ]|[ \t]+)[0-9].*")
+
+
+class Invalid(ValueError):
+    """A value that cannot be used, and (the hint) what would be valid instead."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 def _not_bool(v: Any, what: str) -> None:
     if isinstance(v, bool):
-        raise ValueError(f"must be {what}, not true/false")
+        raise Invalid("is true/false, not a number", f"write {what}")
+
+
+def shown(value: Any) -> str:
+    """A value for a message: quoted text, masked when it could be a phone number."""
+    text = value if isinstance(value, str) else str(value)
+    if _PHONE_LIKE.fullmatch(text.strip()) and sum(c.isdigit() for c in text) >= 7:
+        return mask_phone(text)
+    return repr(value) if isinstance(value, str) else text
+
+
+_KEY_HINT = "lower-case letters, digits and '-', starting and ending with a letter or digit"
 
 
 def _key(v: Any) -> str:
     if not isinstance(v, str):
-        raise ValueError("must be text")
+        raise Invalid("must be text", f"a key such as winter-promo-2026: {_KEY_HINT}")
     if len(v) > 63:
-        raise ValueError(f"is {len(v)} characters long; a key has at most 63")
+        raise Invalid(f"is {len(v)} characters long; a key has at most 63", "shorten it")
     if not _KEY.fullmatch(v):
-        raise ValueError(
-            f"{v!r} is not a valid key: lower-case letters, digits and '-', "
-            "starting and ending with a letter or digit"
-        )
+        raise Invalid(f"{v!r} is not a valid key", _KEY_HINT)
     return v
 
 
@@ -50,17 +69,18 @@ def _campaign_name(v: Any) -> str:
     if v != v.strip():
         raise ValueError("has spaces at its start or end; remove them")
     if _BATCH_SUFFIX.search(v):
-        raise ValueError(
-            f"{v!r} ends in ' #<number>', which vozzoctl keeps for its batches; rename it"
+        raise Invalid(
+            f"{v!r} ends in ' #<number>', which vozzoctl keeps for its batches",
+            "rename it, e.g. without the '#'",
         )
     return v
 
 
 def _agent(v: Any) -> str:
     if not isinstance(v, str) or not _UUID.fullmatch(v.strip()):
-        raise ValueError(
-            "must be the agent's UUID from the Vozzo platform, "
-            "like 619ec26c-4957-4926-70f8-fe7391b3527e"
+        raise Invalid(
+            f"{v!r} is not an agent id" if isinstance(v, str) else "must be text",
+            "the agent's UUID from the Vozzo platform, like 619ec26c-4957-4926-70f8-fe7391b3527e",
         )
     return v.strip().lower()
 
@@ -69,35 +89,42 @@ def _state(v: Any) -> str:
     if isinstance(v, str) and v.strip().upper() in SETTABLE_STATES:
         return v.strip().upper()
     if isinstance(v, str) and v.strip().upper() == "COMPLETED":
-        raise ValueError(
-            "COMPLETED is set by Vozzo when every call is done; to stop a campaign use ENDED"
+        raise Invalid(
+            "COMPLETED is set by Vozzo when every call is done", "to stop a campaign use ENDED"
         )
-    raise ValueError(f"{v!r} is not a state: use one of {', '.join(SETTABLE_STATES)}")
+    raise Invalid(f"{shown(v)} is not a state", f"use one of {', '.join(SETTABLE_STATES)}")
 
 
 def _date(v: Any) -> dt.date:
     if isinstance(v, dt.datetime):
-        raise ValueError("must be a date without a time, as YYYY-MM-DD")
+        raise Invalid("has a time; a date here is a whole day", f"write {v.date().isoformat()}")
     if isinstance(v, dt.date):
         return v
+    if isinstance(v, str) and (m := _DATE_TIME.fullmatch(v.strip())):
+        raise Invalid(f"{v.strip()} has a time; a date here is a whole day", f"write {m[1]}")
     if isinstance(v, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v.strip()):
         try:
             return dt.date.fromisoformat(v.strip())
         except ValueError:
-            raise ValueError(f"{v.strip()} is not a real date") from None
-    raise ValueError(f"{v!r} is not a date: write YYYY-MM-DD, e.g. 2026-12-01")
+            raise Invalid(
+                f"{v.strip()} is not a real date", "write a date that exists, as YYYY-MM-DD"
+            ) from None
+    raise Invalid(f"{shown(v)} is not a date", "write YYYY-MM-DD, e.g. 2026-12-01")
+
+
+_HOUR_HINT = 'write a whole hour 0-23, e.g. 9 or "09"'
 
 
 def _hour(v: Any) -> int:
-    _not_bool(v, "an hour 0-23")
+    _not_bool(v, "a whole hour 0-23, e.g. 9")
     if isinstance(v, int):
         hour = v
     elif isinstance(v, str) and re.fullmatch(r"[0-9]{1,2}", v.strip()):
         hour = int(v)
     else:
-        raise ValueError(f'{v!r} is not an hour: write a whole hour 0-23, e.g. 9 or "09"')
+        raise Invalid(f"{shown(v)} is not a whole hour", _HOUR_HINT)
     if not 0 <= hour <= 23:
-        raise ValueError(f"{hour} is not an hour of the day (0-23)")
+        raise Invalid(f"{hour} is not an hour of the day", _HOUR_HINT)
     return hour
 
 
@@ -106,7 +133,7 @@ def _bool(v: Any) -> bool:
         return v
     if isinstance(v, str) and v.strip().lower() in ("true", "false"):
         return v.strip().lower() == "true"
-    raise ValueError(f"{v!r} is not true or false")
+    raise Invalid(f"{shown(v)} is not true or false", "write true or false")
 
 
 def _attempts(v: Any) -> int:
@@ -114,19 +141,20 @@ def _attempts(v: Any) -> int:
     if isinstance(v, str) and re.fullmatch(r"[0-9]+", v.strip()):
         v = int(v)
     if not isinstance(v, int):
-        raise ValueError(f"{v!r} is not a whole number 1-5")
+        raise Invalid(f"{shown(v)} is not a whole number", "write a whole number 1-5")
     if not 1 <= v <= 5:
-        raise ValueError(f"{v} is outside 1-5, the range the Vozzo API takes")
+        raise Invalid(f"{v} is outside 1-5", "the Vozzo API takes 1 to 5 attempts")
     return v
 
 
 def language(v: Any) -> str:
     if isinstance(v, str) and v.strip().upper() in LANGUAGES:
         return v.strip().upper()
-    raise ValueError(f"{v!r} is not a supported language: one of {' '.join(LANGUAGES)}")
+    raise Invalid(f"{shown(v)} is not a supported language", f"one of {' '.join(LANGUAGES)}")
 
 
 Scalar = str | int | float | bool | None
+_METADATA_HINT = "write a mapping, e.g. {customer_name: John Doe}"
 
 
 def metadata(v: Any) -> dict[str, Scalar]:
@@ -135,18 +163,22 @@ def metadata(v: Any) -> dict[str, Scalar]:
         try:
             v = json.loads(v)
         except ValueError:
-            raise ValueError("a string here must hold a JSON object; write a mapping") from None
+            v = None
         if not isinstance(v, dict):
-            raise ValueError("a string here must hold a JSON object; write a mapping")
+            raise Invalid("is text that is not a JSON object", _METADATA_HINT)
     if v is None:
         return {}
     if not isinstance(v, dict):
-        raise ValueError("must be a mapping of names to values, e.g. {customer_name: John Doe}")
+        raise Invalid("must be a mapping of names to values", _METADATA_HINT)
     for k, item in v.items():
         if not isinstance(k, str):
-            raise ValueError(f"the name {k!r} must be text; quote it")
+            raise Invalid(f"the name {shown(k)} is not text", "quote it")
         if isinstance(item, dict | list):
-            raise ValueError(f"{k}: holds a {type(item).__name__}; values must be plain scalars")
+            kind = "mapping" if isinstance(item, dict) else "list"
+            raise Invalid(
+                f"{k} holds a {kind}; metadata values are text, numbers or true/false",
+                f"flatten it, e.g. {k}_name: ...",
+            )
         if isinstance(item, dt.date):
             v[k] = item.isoformat()
     return v

@@ -65,7 +65,12 @@ def _normalize_slow(raw: str) -> str:
         )
     try:
         number = phonenumbers.parse(text, None)
-    except phonenumbers.NumberParseException:
+    except phonenumbers.NumberParseException as e:
+        if e.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
+            raise PhoneError(
+                f"{mask_phone(text)} does not start with a known country code",
+                "write + and the country code, e.g. +91 for India, +44 for the UK",
+            ) from None
         raise _invalid(raw) from None
     if number.extension:
         raise PhoneError(

@@ -95,7 +95,7 @@ class Collector:
             self.report(
                 self.locate(i, "phone"),
                 "phone",
-                "is read as a number, not text",
+                f"{models.shown(phone)} is read as a number, not text",
                 'quote it, with + and the country code: "+911234567890"',
             )
             return
@@ -104,14 +104,14 @@ class Collector:
             try:
                 language = models.language(item["language"])
             except ValueError as e:
-                self.report(self.locate(i, "language"), "language", str(e), "")
+                self.report(self.locate(i, "language"), "language", str(e), _hint(e))
                 return
         meta_json = self._base_json
         if item.get("metadata") is not None:
             try:
                 own = models.metadata(item["metadata"])
             except ValueError as e:
-                self.report(self.locate(i, "metadata"), "metadata", str(e), "")
+                self.report(self.locate(i, "metadata"), "metadata", str(e), _hint(e))
                 return
             meta_json = _canonical({**self.base, **own}) if own else self._base_json
         self._add(Where("", index=i), phone, language, meta_json, lambda: self.locate(i, "phone"))
@@ -126,7 +126,12 @@ class Collector:
             try:
                 self._csv(csv.reader(handle), display)
             except UnicodeDecodeError:
-                self.report(Where(display), "", "is not UTF-8 text", "save the CSV as UTF-8")
+                self.report(
+                    Where(display, _first_bad_line(path)),
+                    "",
+                    "is not UTF-8 text",
+                    "save the CSV as UTF-8",
+                )
             except csv.Error as e:
                 self.report(Where(display), "", f"is not valid CSV: {e}", "")
 
@@ -142,7 +147,7 @@ class Collector:
                 Where(display, 1),
                 "",
                 "has no phone column",
-                f"name one column 'phone' in the header row (found: {', '.join(names)})",
+                f"name one column 'phone' in the header row; found: {', '.join(names)}",
             )
             return
         for n, name in enumerate(names):
@@ -180,7 +185,7 @@ class Collector:
                     self.report(
                         Where(display, line),
                         "language",
-                        f"{row[lang_at].strip()!r} is not a supported language",
+                        f"{models.shown(row[lang_at].strip())} is not a supported language",
                         f"one of {' '.join(LANGUAGES)}",
                     )
                     continue
@@ -245,6 +250,19 @@ def _canonical(meta: dict[str, Any]) -> str:
     return json.dumps(meta, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _hint(e: ValueError) -> str:
+    return str(getattr(e, "hint", ""))
+
+
+def _first_bad_line(path: Path) -> int:
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        return raw[: e.start].count(b"\n") + 1
+    return 0
+
+
 def _masked(phone: str) -> str:
     from vozzoctl.pii import mask_phone
 
@@ -256,4 +274,4 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     listed = ", ".join(choices)
-    return f"did you mean {close[0]}? valid: {listed}" if close else f"valid: {listed}"
+    return f"did you mean {close[0]}? valid here: {listed}" if close else f"valid here: {listed}"

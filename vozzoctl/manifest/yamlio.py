@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from vozzoctl.manifest.diagnostics import Diagnostic, Severity
+from vozzoctl.pii import mask_phone
 
 try:  # libyaml's parser when PyYAML was built with it
     from yaml import CSafeLoader as _Loader
@@ -209,7 +210,7 @@ def read_precise(display: str, text: str) -> YamlFile:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         problem = (e.problem or e.context or "invalid YAML").strip()
-        hint = _yaml_hint(problem)
+        hint = _yaml_hint(problem, e.context or "", e.context_mark)
         out.diagnostics.append(
             Diagnostic(Severity.ERROR, display, line, col, "", f"invalid YAML: {problem}", hint)
         )
@@ -222,11 +223,18 @@ def read_precise(display: str, text: str) -> YamlFile:
     return out
 
 
-def _yaml_hint(problem: str) -> str:
-    if "'\\t'" in problem or "\\t" in problem:
+def _yaml_hint(problem: str, context: str, opened: yaml.Mark | None) -> str:
+    if "'\\t'" in problem or "\\t" in problem or "tab character" in problem:
         return "YAML indents with spaces only: replace the tab with spaces"
     if "mapping values are not allowed" in problem:
         return "a value holding ': ' must be quoted"
+    flow = {"flow mapping": "{ ... }", "flow sequence": "[ ... ]"}
+    for kind, pair in flow.items():
+        if kind in context and opened is not None:
+            return (
+                f"the {pair[0]} at line {opened.line + 1}, column {opened.column + 1} "
+                f"is not closed: end it with {pair[-1]}, or quote a value holding {pair[0]}"
+            )
     return ""
 
 
@@ -318,13 +326,23 @@ class _Walker:
         plain = not node.style  # libyaml gives '' for plain, PyYAML None
         if tag == _TAG + "str":
             if plain and re.fullmatch(r"[-+]?0[0-9_]+", text):
-                self.error(
-                    node,
-                    path,
-                    f"{text} is read as text by YAML 1.1 and as the number "
-                    f"{int(text.replace('_', ''))} by YAML 1.2",
-                    f'quote it ("{text}") or write {int(text.replace("_", ""))}',
-                )
+                number = int(text.replace("_", ""))
+                if _phone_like(text):
+                    self.error(
+                        node,
+                        path,
+                        f"{mask_phone(text)} is read as text by YAML 1.1 and as a number by "
+                        "YAML 1.2",
+                        "quote it; a phone number is written with + and the country code",
+                    )
+                else:
+                    self.error(
+                        node,
+                        path,
+                        f"{text} is read as text by YAML 1.1 and as the number {number} by "
+                        "YAML 1.2",
+                        f'quote it ("{text}") or write {number}',
+                    )
             return text
         if tag == _TAG + "null":
             return None
@@ -344,6 +362,14 @@ class _Walker:
             if ":" in text or (len(digits) > 1 and digits[0] == "0" and digits[1].isdigit()):
                 value = self.loader.construct_yaml_int(node)
                 kind = "base-60 number" if ":" in text else "octal number"
+                if _phone_like(text):
+                    self.error(
+                        node,
+                        path,
+                        f"{mask_phone(text)} is read by YAML 1.1 as an {kind}",
+                        "quote it; a phone number is written with + and the country code",
+                    )
+                    return text
                 self.error(
                     node,
                     path,
@@ -370,7 +396,7 @@ class _Walker:
                     node,
                     path,
                     f"{text} is not a real date",
-                    "write a date as YYYY-MM-DD that exists on the calendar, or quote it",
+                    "write a date that exists, as YYYY-MM-DD; quote it if it is text",
                 )
                 return text
         self.error(
@@ -380,6 +406,11 @@ class _Walker:
             "remove the tag; write the value plainly",
         )
         return text
+
+
+def _phone_like(text: str) -> bool:
+    """Long enough to be someone's phone number: shown masked, never as written."""
+    return sum(c.isdigit() for c in text) >= 7
 
 
 def dotted(path: FieldPath) -> str:
