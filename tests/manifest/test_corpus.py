@@ -59,3 +59,31 @@ def test_a_file_over_the_size_limit_is_refused_unread(
         "huge.yaml: is 50.0 MB; a manifest holds at most 32 MB "
         "(put long recipient lists in CSV files, listed in spec.recipient_files)"
     ]
+
+
+def test_a_valid_file_with_a_byte_order_mark_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "campaign.yaml").write_bytes(b"\xef\xbb\xbf" + campaign_yaml().encode())
+    monkeypatch.chdir(tmp_path)
+    result = load_desired_state(["."], today=FIXED_TODAY, env={})
+    assert result.diagnostics == []
+    assert [c.key for c in result.state] == ["winter-promo"]
+
+
+def test_a_valid_file_with_windows_line_ends_loads_with_the_same_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = campaign_yaml(extra_spec="  state: COMPLETED\n").replace("\n", "\r\n")
+    (tmp_path / "campaign.yaml").write_bytes(text.encode())
+    monkeypatch.chdir(tmp_path)
+    result = load_desired_state(["."], today=FIXED_TODAY, env={})
+    # one error placed so that line counting is checked too: CRLF counts as one line end
+    assert [d.format() for d in result.diagnostics] == [
+        "campaign.yaml:14:10: spec.state: COMPLETED is set by Vozzo when every call is done "
+        "(to stop a campaign use ENDED)"
+    ]
+    (tmp_path / "campaign.yaml").write_bytes(campaign_yaml().replace("\n", "\r\n").encode())
+    result = load_desired_state(["."], today=FIXED_TODAY, env={})
+    assert result.diagnostics == []
+    assert result.state.campaigns[0].settings.campaign_name == "Winter Promotion"
