@@ -17,6 +17,8 @@ from vozzoctl.errors import VozzoctlError
 # and `validate` stay fast and do not load httpx or the emulator.
 COMMANDS: dict[str, str] = {
     "validate": "vozzoctl.cli.validate:validate",
+    "plan": "vozzoctl.cli.plan:plan",
+    "apply": "vozzoctl.cli.apply:apply",
     "schema": "vozzoctl.cli.schema:schema",
     "emulator": "vozzoctl.cli.emulator:emulator",
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from vozzoctl.cli.common import common_options, settings, use_color
@@ -47,7 +49,7 @@ def validate(paths: tuple[str, ...], fmt: str) -> int:
         click.echo(as_json(result))
         return 0 if result.ok else 1
     s = settings()
-    err_color = use_color(s, click.get_text_stream("stderr"))
+    err_color = use_color(s, sys.stderr)
     for line in diagnostic_lines(result.diagnostics, color=err_color):
         click.echo(line, err=True)
     click.echo(summary_line(result, color=use_color(s)))

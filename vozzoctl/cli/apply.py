@@ -1,0 +1,176 @@
+"""`vozzoctl apply`: make the live account match the manifests, recording in the lockfile."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from vozzoctl import engine, lockfile
+from vozzoctl.cli.common import Settings, common_options, settings
+from vozzoctl.cli.plan import PLAN_KIND, emit, plan_options
+from vozzoctl.cli.runtime import load_manifests, make_client, make_options, run_async
+from vozzoctl.clock import now_ist
+from vozzoctl.errors import PlanError, StalePlanError, UsageError
+from vozzoctl.plan.model import Plan
+from vozzoctl.plan.planner import Options
+from vozzoctl.render.plan import plan_json
+
+
+@click.command()
+@click.argument("planfile", required=False, type=click.Path(dir_okay=False))
+@plan_options
+@click.option("--auto-approve", is_flag=True, help="Apply without asking.")
+@click.option("--lock-timeout", type=click.FloatRange(0), default=30.0, show_default=True,
+              help="Seconds to wait for another apply on the same lockfile.")  # fmt: skip
+@common_options
+def apply(
+    planfile: str | None,
+    paths: tuple[str, ...],
+    targets: tuple[str, ...],
+    selector: tuple[str, ...],
+    prune: bool,
+    allow_replace: bool,
+    max_new_recipients: int,
+    auto_approve: bool,
+    lock_timeout: float,
+) -> int:
+    """Make the live Vozzo account match the manifests.
+
+    Plans first and asks before it changes anything (on a terminal; elsewhere it needs
+    --auto-approve). Given a saved plan (`plan --out FILE`), it does exactly that plan, or
+    nothing when anything it read has changed since. The lockfile is written after every
+    successful call, so an interrupted apply is finished by the next one.
+
+    \b
+    Example:
+      vozzoctl apply -f campaigns
+      vozzoctl plan -f campaigns --out plan.json && vozzoctl apply plan.json
+      vozzoctl apply -f campaigns --auto-approve        # in a deploy pipeline
+    """
+    s = settings()
+    saved: dict[str, Any] | None = None
+    if planfile:
+        saved = _read_planfile(Path(planfile), s)
+        opts = saved["options"]
+        paths = tuple(opts["paths"])
+        options = make_options(
+            targets=tuple(opts["targets"]),
+            selector=tuple(f"{k}={v}" for k, v in opts["selector"].items()),
+            prune=bool(opts["prune"]),
+            allow_replace=bool(opts["allow_replace"]),
+            max_new_recipients=int(opts["max_new_recipients"]),
+        )
+    else:
+        options = make_options(
+            targets=targets,
+            selector=selector,
+            prune=prune,
+            allow_replace=allow_replace,
+            max_new_recipients=max_new_recipients,
+        )
+    desired = load_manifests(paths, s)
+    path = Path(s.lockfile)
+    with lockfile.LockfileLock(path, lock_timeout):
+        lock = lockfile.load(path, s.api_url)
+        if saved is not None:
+            engine.check_fresh(saved, desired, lock)
+        return _plan_and_apply(s, desired, lock, options, saved, auto_approve)
+
+
+def _read_planfile(path: Path, s: Settings) -> dict[str, Any]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such plan file", hint="make one with plan --out") from None
+    except ValueError:
+        raise UsageError(f"{path}: is not a plan file", hint="make one with plan --out") from None
+    if not isinstance(doc, dict) or doc.get("kind") != PLAN_KIND or doc.get("format_version") != 1:
+        raise UsageError(f"{path}: is not a vozzoctl plan", hint="make one with plan --out")
+    if doc.get("api_url") != s.api_url:
+        raise StalePlanError(
+            f"{path} was made for {doc.get('api_url')}, not {s.api_url}",
+            hint="apply it with the same --api-url / VOZZO_BASE_URL it was made with",
+        )
+    if doc.get("lockfile") != s.lockfile:
+        raise StalePlanError(
+            f"{path} was made with the lockfile {doc.get('lockfile')}, not {s.lockfile}",
+            hint="pass the same --lockfile",
+        )
+    return doc
+
+
+def _plan_and_apply(
+    s: Settings,
+    desired: Any,
+    lock: lockfile.Lockfile,
+    options: Options,
+    saved: dict[str, Any] | None,
+    auto_approve: bool,
+) -> int:
+    async def work() -> int:
+        async with make_client(s) as client:
+            made, live = await engine.plan(client, desired, lock, options)
+            if saved is not None:
+                engine.check_live_fresh(saved, made, live)
+                if plan_json(made) != saved["plan"]:
+                    raise StalePlanError(
+                        "plan is stale: planned again now, it differs from the saved plan",
+                        hint="run vozzoctl plan again and apply the new plan",
+                    )
+            else:
+                emit(made, "text", s)
+            if not made.safe:
+                made.raise_if_unsafe()
+            if not made.has_changes and not any(k.forget for k in made.keys):
+                click.echo("Nothing to apply.", err=True)
+                return 0
+            if saved is None and not auto_approve and not _confirm(made):
+                return 1
+            recorder = engine.Recorder(Path(s.lockfile), lock, now_ist)
+            result = await engine.apply(client, made, recorder, progress=_progress(s))
+            return _report(result, recorder.lock)
+
+    return run_async(work)
+
+
+def _confirm(made: Plan) -> bool:
+    if not sys.stdin.isatty():
+        raise PlanError(
+            "there is no terminal to ask for confirmation",
+            hint="review the plan and pass --auto-approve, or apply a saved plan file",
+        )
+    n = len(made.changes)
+    if click.confirm(f"Apply {n} change{'s' if n != 1 else ''}?", default=False, err=True):
+        return True
+    click.echo("Nothing was changed.", err=True)
+    return False
+
+
+def _progress(s: Settings) -> engine.Progress:
+    def say(line: str) -> None:
+        click.echo(f"  {line}", err=True)
+
+    return say
+
+
+def _report(result: engine.ApplyResult, lock: lockfile.Lockfile) -> int:
+    failed = [r for r in result.results if r.failed]
+    done = sum(len(r.done) for r in result.results)
+    for r in failed:
+        click.echo(f"error: {r.key}: {r.failed}", err=True)
+        for line in r.not_done[1:]:
+            click.echo(f"  not done: {r.key}: {line}", err=True)
+    for line in result.not_converged:
+        click.echo(f"error: did not converge: {line}", err=True)
+    summary = (
+        f"Apply {'complete' if result.ok else 'incomplete'}: {done} operation(s) done, "
+        f"{result.calls} API call(s); lockfile serial {lock.serial}."
+    )
+    if failed:
+        summary += f" {len(failed)} key(s) failed; run apply again once the cause is fixed."
+    click.echo(summary)
+    return 0 if result.ok else 1

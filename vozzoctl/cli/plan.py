@@ -1,0 +1,154 @@
+"""`vozzoctl plan`: read the live account and print how it differs from the manifests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from vozzoctl import engine, lockfile
+from vozzoctl.cli.common import Settings, common_options, settings, use_color
+from vozzoctl.cli.runtime import closing, load_manifests, make_client, make_options, run_async
+from vozzoctl.cli.validate import file_option
+from vozzoctl.errors import UsageError
+from vozzoctl.manifest import DesiredState
+from vozzoctl.plan.model import Plan
+from vozzoctl.plan.planner import LiveState, Options
+from vozzoctl.render.plan import plan_json, render_json, render_markdown, render_text
+
+F = TypeVar("F", bound=Callable[..., Any])
+PLAN_KIND = "vozzoctl-plan"
+
+
+def plan_options(f: F) -> F:
+    """The flags plan and apply share."""
+    decorators = [
+        file_option,
+        click.option("--target", "targets", multiple=True, metavar="KEY",
+                     help="Only this key; repeatable."),
+        click.option("--selector", "selector", multiple=True, metavar="K=V",
+                     help="Only keys whose labels match, e.g. team=growth."),
+        click.option("--prune", is_flag=True,
+                     help="End the campaigns of keys gone from the manifests."),
+        click.option("--allow-replace", is_flag=True,
+                     help="Allow what cannot be done in place: end old batches, create anew."),
+        click.option("--max-new-recipients", type=click.IntRange(0), default=10_000,
+                     show_default=True, help="Refuse a plan scheduling more new calls."),
+    ]  # fmt: skip
+    for d in reversed(decorators):
+        f = d(f)
+    return f
+
+
+def compute(
+    s: Settings, desired: DesiredState, lock: lockfile.Lockfile, options: Options
+) -> tuple[Plan, LiveState]:
+    client = make_client(s)
+    return run_async(lambda: closing(client, lambda c: engine.plan(c, desired, lock, options)))
+
+
+def saved_plan(
+    s: Settings,
+    paths: tuple[str, ...],
+    options: Options,
+    desired: DesiredState,
+    lock: lockfile.Lockfile,
+    made: Plan,
+    live: LiveState,
+) -> dict[str, Any]:
+    """A plan file: what was planned and fingerprints of all it read. No key, no numbers."""
+    return {
+        "format_version": 1,
+        "kind": PLAN_KIND,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "api_url": s.api_url,
+        "lockfile": s.lockfile,
+        "options": {
+            "paths": list(paths),
+            "targets": sorted(options.targets),
+            "selector": dict(options.selector),
+            "prune": options.prune,
+            "allow_replace": options.allow_replace,
+            "max_new_recipients": options.max_new_recipients,
+        },
+        "inputs": {
+            "desired_sha256": engine.desired_fingerprint(desired),
+            "lockfile_sha256": lock.fingerprint(),
+            "lockfile_serial": lock.serial,
+            "live": engine.live_fingerprints(made, live),
+        },
+        "plan": plan_json(made),
+    }
+
+
+def emit(made: Plan, fmt: str, s: Settings) -> None:
+    if fmt == "json":
+        click.echo(render_json(made))
+    elif fmt == "markdown":
+        click.echo(render_markdown(made), nl=False)
+    else:
+        click.echo(render_text(made, color=use_color(s), verbose=s.verbose))
+
+
+@click.command()
+@plan_options
+@click.option("--out", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Save the plan, for `vozzoctl apply FILE`.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)  # fmt: skip
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 2 when there are changes, 0 when none.")  # fmt: skip
+@click.option("--no-refresh", is_flag=True, hidden=True)
+@common_options
+def plan(
+    paths: tuple[str, ...],
+    targets: tuple[str, ...],
+    selector: tuple[str, ...],
+    prune: bool,
+    allow_replace: bool,
+    max_new_recipients: int,
+    out: str | None,
+    fmt: str,
+    detailed_exitcode: bool,
+    no_refresh: bool,
+) -> int:
+    """Show how the live Vozzo account differs from the manifests; change nothing.
+
+    Reads the manifests, the lockfile and the live campaigns, and prints every API call
+    `apply` would make. Exit 0 (no changes, or any changes without --detailed-exitcode),
+    1 on any error, 2 with --detailed-exitcode when there are changes.
+
+    \b
+    Example:
+      vozzoctl plan -f campaigns --out plan.json
+      vozzoctl plan -f campaigns --format markdown > plan.md
+    """
+    if no_refresh:
+        raise UsageError(
+            "--no-refresh is not supported: a plan without reading the live account could "
+            "not show what apply would do",
+            hint="run plan with a read-only key instead",
+        )
+    s = settings()
+    options = make_options(
+        targets=targets,
+        selector=selector,
+        prune=prune,
+        allow_replace=allow_replace,
+        max_new_recipients=max_new_recipients,
+    )
+    desired = load_manifests(paths, s)
+    lock = lockfile.load(Path(s.lockfile), s.api_url)
+    made, live = compute(s, desired, lock, options)
+    emit(made, fmt, s)
+    if out:
+        doc = saved_plan(s, paths, options, desired, lock, made, live)
+        Path(out).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        click.echo(f"Saved the plan to {out}: apply it with `vozzoctl apply {out}`.", err=True)
+    if not made.safe:
+        return 1
+    return 2 if detailed_exitcode and made.has_changes else 0

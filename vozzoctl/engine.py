@@ -1,0 +1,365 @@
+"""Plan from (manifests, lockfile, client); apply a plan, recording as it goes.
+
+Reading costs about one request per hundred campaigns: campaigns are read in bulk by agent,
+each agent's existence is checked once (the count endpoint), and scheduled calls are read only
+for the campaigns `planner.items_needed` names.
+
+Applying is write-ahead: before each create the lockfile records the intent (`pending`); after
+it, the id. A create whose outcome is unknown (AmbiguousCreateError) is looked for by name
+before it is sent again, once. The lockfile is written atomically after every successful call,
+under its lock, so a crash at any point is recovered by the next run (which adopts by name).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from vozzoctl.api import LiveCampaign, VozzoClient
+from vozzoctl.api.mapping import update_params, update_params_for
+from vozzoctl.errors import AmbiguousCreateError, NotFoundError, StalePlanError, VozzoctlError
+from vozzoctl.lockfile import Batch, Entry, Lockfile, Pending, save
+from vozzoctl.manifest.desired import DesiredState
+from vozzoctl.model import State
+from vozzoctl.plan.model import AdoptOp, CreateOp, EndOp, KeyPlan, Operation, Plan, UpdateOp
+from vozzoctl.plan.planner import (
+    LiveLike,
+    LiveState,
+    Options,
+    in_scope,
+    items_needed,
+    make_plan,
+)
+
+log = logging.getLogger("vozzoctl.engine")
+
+Progress = Callable[[str], None]
+
+
+def _agents(desired: DesiredState, lock: Lockfile, options: Options) -> list[str]:
+    chosen, _ = in_scope(desired, lock, options)
+    return sorted({d.settings.agent_uuid for d in chosen})
+
+
+async def read_live(
+    client: VozzoClient, desired: DesiredState, lock: Lockfile, options: Options
+) -> LiveState:
+    """Everything the plan needs from the API, in bulk."""
+    agents = _agents(desired, lock, options)
+    bulk, exists = await asyncio.gather(
+        client.read_agents(agents),
+        asyncio.gather(*(client.agent_exists(a) for a in agents)),
+    )
+    campaigns: dict[str, LiveLike] = {
+        c.campaign_id: c for found in bulk.campaigns.values() for c in found
+    }
+    missing = frozenset(a for a, ok in zip(agents, exists, strict=True) if not ok)
+    chosen, orphans = in_scope(desired, lock, options)
+    recorded = {
+        cid
+        for key in [*(d.key for d in chosen), *orphans]
+        for cid in (lock.entry(key) or Entry()).campaign_ids
+    }
+    unread = sorted(recorded - campaigns.keys())
+    absent: set[str] = set()
+    for cid, found in zip(unread, await asyncio.gather(*(_detail(client, c) for c in unread)),
+                          strict=True):  # fmt: skip
+        if found is None:
+            absent.add(cid)
+        else:
+            campaigns[cid] = found
+    live = LiveState(campaigns, missing, frozenset(absent))
+    need = sorted(items_needed(desired, lock, live, options))
+    read = await asyncio.gather(*(_items(client, cid) for cid in need))
+    return replace(live, items=dict(zip(need, read, strict=True)))
+
+
+async def _detail(client: VozzoClient, campaign_id: str) -> LiveCampaign | None:
+    try:
+        return await client.live_campaign(campaign_id)
+    except NotFoundError:
+        return None
+
+
+async def _items(client: VozzoClient, campaign_id: str) -> tuple[Any, ...]:
+    return tuple([item async for item in client.list_items(campaign_id)])
+
+
+async def plan(
+    client: VozzoClient, desired: DesiredState, lock: Lockfile, options: Options
+) -> tuple[Plan, LiveState]:
+    live = await read_live(client, desired, lock, options)
+    return make_plan(desired, lock, live, options), live
+
+
+# ------------------------------------------------------------------------------ fingerprints
+
+
+def desired_fingerprint(desired: DesiredState) -> str:
+    doc = [(c.key, c.settings_sha, c.recipients_sha, list(c.labels)) for c in desired]
+    return hashlib.sha256(json.dumps(doc).encode()).hexdigest()
+
+
+def live_fingerprints(plan_: Plan, live: LiveState) -> dict[str, str]:
+    """Per campaign the plan touches, a digest of the values it read."""
+    out: dict[str, str] = {}
+    for k in plan_.keys:
+        for cid in k.campaign_ids:
+            c = live.campaigns.get(cid)
+            if c is not None:
+                out[cid] = _live_digest(c)
+    return dict(sorted(out.items()))
+
+
+def _live_digest(c: LiveLike) -> str:
+    values = [c.name, c.agent_id, c.state.value, c.start_date.isoformat(),
+              c.end_date.isoformat() if c.end_date else None, c.start_hour, c.end_hour,
+              c.allow_weekends, c.max_retry, c.max_retry_per_day]  # fmt: skip
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()
+
+
+def check_fresh(saved: Mapping[str, Any], desired: DesiredState, lock: Lockfile) -> None:
+    """Refuse a saved plan whose manifests or lockfile changed since it was made."""
+    inputs = saved.get("inputs", {})
+    if inputs.get("desired_sha256") != desired_fingerprint(desired):
+        raise StalePlanError(
+            "plan is stale: the manifests changed since it was made",
+            hint="run vozzoctl plan again and apply the new plan",
+        )
+    if inputs.get("lockfile_sha256") != lock.fingerprint():
+        raise StalePlanError(
+            "plan is stale: the lockfile changed since it was made (another apply ran?)",
+            hint="run vozzoctl plan again and apply the new plan",
+        )
+
+
+def check_live_fresh(saved: Mapping[str, Any], plan_: Plan, live: LiveState) -> None:
+    if saved.get("inputs", {}).get("live") != live_fingerprints(plan_, live):
+        raise StalePlanError(
+            "plan is stale: live campaigns changed since it was made",
+            hint="run vozzoctl plan again and apply the new plan",
+        )
+
+
+# ------------------------------------------------------------------------------ apply
+
+
+@dataclass
+class KeyResult:
+    key: str
+    done: list[str] = field(default_factory=list)
+    failed: str | None = None
+    not_done: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ApplyResult:
+    results: list[KeyResult]
+    calls: int = 0
+    not_converged: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.failed for r in self.results) and not self.not_converged
+
+
+class Recorder:
+    """The lockfile as apply changes it: every change written at once, atomically."""
+
+    def __init__(self, path: Path, lock: Lockfile, clock: Callable[[], dt.datetime]) -> None:
+        self.path = path
+        self.lock = lock
+        self.clock = clock
+        self._bumped = False
+        self._mutex = asyncio.Lock()
+
+    async def _write(self, key: str, change: Callable[[Entry], Entry | None]) -> None:
+        async with self._mutex:
+            entry = self.lock.entry(key) or Entry()
+            new = change(entry)
+            if new == self.lock.entry(key):
+                return
+            lock = self.lock.with_entry(key, new)
+            if not self._bumped:
+                lock = replace(lock, serial=lock.serial + 1)
+                self._bumped = True
+            save(self.path, lock)
+            self.lock = lock
+
+    async def intend(self, key: str, op: CreateOp) -> None:
+        since = self.clock().isoformat(timespec="seconds")
+        pending = Pending(op.campaign_name, len(op.recipients), op.recipients_sha256, since)
+        await self._write(key, lambda e: replace(e, pending=(*e.pending, pending)))
+
+    async def record(self, key: str, batch: Batch) -> None:
+        def change(e: Entry) -> Entry:
+            batches = tuple(b for b in e.batches if b.campaign_id != batch.campaign_id)
+            pending = tuple(p for p in e.pending if p.campaign_name != batch.campaign_name)
+            return replace(e, batches=(*batches, batch), pending=pending)
+
+        await self._write(key, change)
+
+    async def abandon(self, key: str, name: str) -> None:
+        await self._write(
+            key,
+            lambda e: replace(e, pending=tuple(p for p in e.pending if p.campaign_name != name)),
+        )
+
+    async def finish(self, k: KeyPlan) -> None:
+        if k.forget:
+            await self._write(k.key, lambda e: None)
+            return
+        await self._write(
+            k.key,
+            lambda e: replace(
+                e, settings_sha256=k.settings_sha256, recipients_sha256=k.recipients_sha256
+            ),
+        )
+
+
+def describe(op: Operation) -> str:
+    if isinstance(op, AdoptOp):
+        return f"adopt {op.campaign_name} ({op.campaign_id})"
+    if isinstance(op, EndOp):
+        return f"end {op.campaign_name} ({op.campaign_id})"
+    if isinstance(op, CreateOp):
+        extra = f", then set {op.then_state.value}" if op.then_state else ""
+        return f"create {op.campaign_name} with {len(op.recipients):,} recipient(s){extra}"
+    return f"update {op.campaign_name} ({op.campaign_id}): {', '.join(op.fields)}"
+
+
+async def apply(
+    client: VozzoClient,
+    plan_: Plan,
+    recorder: Recorder,
+    *,
+    progress: Progress | None = None,
+    settle: float = 1.0,
+) -> ApplyResult:
+    """Run every operation of the plan; independent keys go on when one fails."""
+    plan_.raise_if_unsafe()
+    say = progress or (lambda _: None)
+    start_calls = client.requests_total
+    keys = [k for k in plan_.keys if k.operations or k.forget or recorder.lock.entry(k.key)]
+    results = await asyncio.gather(*(_apply_key(client, k, recorder, say, settle) for k in keys))
+    result = ApplyResult(list(results), calls=client.requests_total - start_calls)
+    result.not_converged = await _verify(client, plan_, results)
+    return result
+
+
+async def _apply_key(
+    client: VozzoClient, k: KeyPlan, recorder: Recorder, say: Progress, settle: float
+) -> KeyResult:
+    result = KeyResult(k.key)
+    ops = list(k.operations)
+    for i, op in enumerate(ops):
+        try:
+            await _run(client, k.key, op, recorder, settle)
+        except VozzoctlError as e:
+            result.failed = f"{describe(op)}: {e.message}"
+            result.not_done = [describe(o) for o in ops[i:]]
+            say(f"{k.key}: failed: {result.failed}")
+            return result
+        result.done.append(describe(op))
+        say(f"{k.key}: {describe(op)}")
+    await recorder.finish(k)
+    return result
+
+
+async def _run(
+    client: VozzoClient, key: str, op: Operation, recorder: Recorder, settle: float
+) -> None:
+    if isinstance(op, AdoptOp):
+        await recorder.record(
+            key, Batch(op.campaign_id, op.campaign_name, op.recipients, op.recipients_sha256)
+        )
+    elif isinstance(op, EndOp):
+        live = await client.live_campaign(op.campaign_id)
+        if not live.state.final:
+            await client.update_campaign(
+                op.campaign_id,
+                update_params(allow_weekends=live.allow_weekends, state=State.ENDED),
+            )
+    elif isinstance(op, UpdateOp):
+        await client.update_campaign(op.campaign_id, update_params_for(op.settings, op.fields))
+    else:
+        campaign_id = await _create(client, key, op, recorder, settle)
+        if op.then_state is not None:
+            await client.update_campaign(
+                campaign_id,
+                update_params(allow_weekends=op.settings.allow_weekends, state=op.then_state),
+            )
+
+
+async def _create(
+    client: VozzoClient, key: str, op: CreateOp, recorder: Recorder, settle: float
+) -> str:
+    await recorder.intend(key, op)
+    for attempt in (1, 2):
+        try:
+            created = await client.create_campaign(op.settings, op.recipients)
+        except AmbiguousCreateError:
+            await asyncio.sleep(settle)
+            found = await _find_created(client, op, recorder.lock)
+            if len(found) == 1:
+                campaign_id = found[0]
+                break
+            if len(found) > 1:
+                raise VozzoctlError(
+                    f"after an unanswered create, {len(found)} campaigns are named "
+                    f"{op.campaign_name!r}: {', '.join(found)}",
+                    hint="end the extra one in the Vozzo dashboard, then plan again",
+                ) from None
+            if attempt == 2:
+                raise
+            log.info("no campaign named %r after an unanswered create: sending it once more",
+                     op.campaign_name)  # fmt: skip
+            continue
+        campaign_id = created.campaign_id
+        break
+    await recorder.record(
+        key, Batch(campaign_id, op.campaign_name, len(op.recipients), op.recipients_sha256)
+    )
+    return campaign_id
+
+
+async def _find_created(client: VozzoClient, op: CreateOp, lock: Lockfile) -> list[str]:
+    bulk = await client.read_agents([op.settings.agent_uuid])
+    return sorted(
+        c.campaign_id
+        for found in bulk.campaigns.values()
+        for c in found
+        if c.name == op.campaign_name and lock.owner_of(c.campaign_id) is None
+    )
+
+
+async def _verify(client: VozzoClient, plan_: Plan, results: Iterable[KeyResult]) -> list[str]:
+    """Read back what was updated and name what did not converge."""
+    succeeded = {r.key for r in results if not r.failed}
+    checks: list[tuple[str, UpdateOp]] = [
+        (k.key, op)
+        for k in plan_.keys
+        if k.key in succeeded
+        for op in k.operations
+        if isinstance(op, UpdateOp)
+    ]
+    reads: list[Awaitable[LiveCampaign]] = [
+        client.live_campaign(op.campaign_id) for _, op in checks
+    ]
+    problems: list[str] = []
+    for (key, op), live in zip(checks, await asyncio.gather(*reads), strict=True):
+        for change in op.changes:
+            got = getattr(live, change.name)
+            want = getattr(op.settings, change.name)
+            if got != want and not (change.name == "state" and live.state == State.COMPLETED):
+                problems.append(
+                    f"{key}: {op.campaign_name} {change.manifest_field} is {got}, not {want}"
+                )
+    return problems

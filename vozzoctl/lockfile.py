@@ -1,0 +1,255 @@
+"""The lockfile: which live campaigns (batches) each key created, and what was last applied.
+
+JSON with sorted keys, two-space indent and a final newline, so its diffs read well in review.
+No phone numbers, no metadata values, no API key: only ids, names, counts and SHA-256 digests.
+
+    {"format_version": 1, "serial": 3, "api_url": "https://backend.vozzo.ai",
+     "campaigns": {"winter-promo": {
+         "batches": [{"campaign_id", "campaign_name", "recipients", "recipients_sha256"}],
+         "recipients_sha256": "…", "settings_sha256": "…",
+         "pending": [{"campaign_name", "recipients", "recipients_sha256", "since"}]}}}
+
+`pending` is the write-ahead record of a create that was sent and whose answer has not yet been
+recorded; the next run looks for that campaign by name before anything else is created.
+
+Writes are atomic (temporary file, fsync, rename) and happen after every successful call while
+`LockfileLock` holds `<lockfile>.lock`, so two applies never run on one lockfile at once and a
+crash mid-apply loses nothing that was done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import filelock
+
+from vozzoctl.errors import LockfileError, LockfileMismatchError, LockHeldError
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One live campaign a key created (or adopted): batch 1 is `<name>`, then `<name> #2`, …"""
+
+    campaign_id: str
+    campaign_name: str
+    recipients: int
+    recipients_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A create that was sent but whose outcome is not recorded yet."""
+
+    campaign_name: str
+    recipients: int
+    recipients_sha256: str
+    since: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    batches: tuple[Batch, ...] = ()
+    settings_sha256: str = ""
+    recipients_sha256: str = ""
+    pending: tuple[Pending, ...] = ()
+
+    @property
+    def campaign_ids(self) -> tuple[str, ...]:
+        return tuple(b.campaign_id for b in self.batches)
+
+
+@dataclass(frozen=True)
+class Lockfile:
+    api_url: str
+    serial: int = 0
+    campaigns: dict[str, Entry] = field(default_factory=dict)
+
+    def entry(self, key: str) -> Entry | None:
+        return self.campaigns.get(key)
+
+    def owner_of(self, campaign_id: str) -> str | None:
+        for key, entry in self.campaigns.items():
+            if campaign_id in entry.campaign_ids:
+                return key
+        return None
+
+    def with_entry(self, key: str, entry: Entry | None) -> Lockfile:
+        campaigns = dict(self.campaigns)
+        if entry is None:
+            campaigns.pop(key, None)
+        else:
+            campaigns[key] = entry
+        return replace(self, campaigns=campaigns)
+
+    def to_json(self) -> str:
+        doc: dict[str, Any] = {
+            "format_version": FORMAT_VERSION,
+            "serial": self.serial,
+            "api_url": self.api_url,
+            "campaigns": {key: _entry_json(entry) for key, entry in sorted(self.campaigns.items())},
+        }
+        return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def fingerprint(self) -> str:
+        import hashlib
+
+        return hashlib.sha256(self.to_json().encode()).hexdigest()
+
+
+def _entry_json(entry: Entry) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "batches": [
+            {
+                "campaign_id": b.campaign_id,
+                "campaign_name": b.campaign_name,
+                "recipients": b.recipients,
+                "recipients_sha256": b.recipients_sha256,
+            }
+            for b in entry.batches
+        ],
+        "recipients_sha256": entry.recipients_sha256,
+        "settings_sha256": entry.settings_sha256,
+    }
+    if entry.pending:
+        out["pending"] = [
+            {
+                "campaign_name": p.campaign_name,
+                "recipients": p.recipients,
+                "recipients_sha256": p.recipients_sha256,
+                "since": p.since,
+            }
+            for p in entry.pending
+        ]
+    return out
+
+
+def load(path: Path, api_url: str) -> Lockfile:
+    """The lockfile at `path`, or an empty one when there is none; refused when written for
+    another API URL."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Lockfile(api_url=api_url)
+    except OSError as e:
+        raise LockfileError(f"{path}: cannot be read: {e.strerror}") from None
+    try:
+        doc = json.loads(text)
+        lock = _parse(doc)
+    except (ValueError, KeyError, TypeError) as e:
+        raise LockfileError(
+            f"{path}: is not a vozzoctl lockfile ({e})",
+            hint="restore it from git; a lost lockfile is recovered by adopting live campaigns "
+            "by name, so moving it aside is also safe",
+        ) from None
+    if lock.api_url.rstrip("/") != api_url.rstrip("/"):
+        raise LockfileMismatchError(
+            f"{path} was written for {lock.api_url}, not {api_url}",
+            hint="use the lockfile of that account (--lockfile PATH), or the API URL it was "
+            "written for (--api-url)",
+        )
+    return lock
+
+
+def _parse(doc: Any) -> Lockfile:
+    if not isinstance(doc, dict):
+        raise ValueError("not a JSON object")
+    version = doc.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ValueError(f"format_version {version!r}; this vozzoctl reads {FORMAT_VERSION}")
+    campaigns: dict[str, Entry] = {}
+    for key, raw in dict(doc["campaigns"]).items():
+        campaigns[str(key)] = Entry(
+            batches=tuple(
+                Batch(
+                    campaign_id=str(b["campaign_id"]),
+                    campaign_name=str(b["campaign_name"]),
+                    recipients=int(b["recipients"]),
+                    recipients_sha256=str(b["recipients_sha256"]),
+                )
+                for b in raw.get("batches", [])
+            ),
+            settings_sha256=str(raw.get("settings_sha256", "")),
+            recipients_sha256=str(raw.get("recipients_sha256", "")),
+            pending=tuple(
+                Pending(
+                    campaign_name=str(p["campaign_name"]),
+                    recipients=int(p["recipients"]),
+                    recipients_sha256=str(p["recipients_sha256"]),
+                    since=str(p.get("since", "")),
+                )
+                for p in raw.get("pending", [])
+            ),
+        )
+    return Lockfile(api_url=str(doc["api_url"]), serial=int(doc["serial"]), campaigns=campaigns)
+
+
+def save(path: Path, lock: Lockfile) -> None:
+    """Write atomically: a reader sees the old file or the new one, never half of either."""
+    text = lock.to_json()
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    try:  # make the rename itself durable
+        dir_fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+class LockfileLock:
+    """`<lockfile>.lock`, held for a whole apply; a second apply waits, then fails naming the
+    holder's pid."""
+
+    def __init__(self, path: Path, timeout: float) -> None:
+        self.path = Path(f"{path}.lock")
+        self.timeout = timeout
+        self._lock = filelock.FileLock(str(self.path), timeout=timeout)
+
+    def __enter__(self) -> Self:
+        try:
+            self._lock.acquire()
+        except filelock.Timeout:
+            holder = self._holder()
+            who = f"process {holder}" if holder else "another process"
+            raise LockHeldError(
+                f"{self.path} is held by {who}: another apply is running on this lockfile",
+                hint=f"wait for it to finish, or raise --lock-timeout (now {self.timeout:g}s)",
+            ) from None
+        with contextlib.suppress(OSError):  # the pid is only for a waiting apply's message
+            self.path.write_text(f"{os.getpid()}\n", encoding="utf-8")
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._lock.release()
+
+    def _holder(self) -> int | None:
+        try:
+            text = self.path.read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        return int(text) if text.isdigit() else None

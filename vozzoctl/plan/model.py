@@ -1,0 +1,228 @@
+"""A plan: per key, the action and every API call apply will make, as frozen values.
+
+    Plan ── KeyPlan (one per key, sorted) ── operations, in the order apply runs them:
+                 AdoptOp    record a live campaign in the lockfile (no call)
+                 EndOp      update campaign_status=ENDED (replace, --prune)
+                 CreateOp   POST a campaign, then, when declared so, update its state
+                 UpdateOp   update the named fields of one live campaign
+
+A plan knows its own safety: `errors` (per key and global) make it refuse to be applied.
+Rendering lives apart, in `vozzoctl.render.plan`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from vozzoctl.errors import PlanError
+from vozzoctl.model import Recipient, Settings, State
+
+
+class Action(enum.StrEnum):
+    CREATE = "create"
+    ADOPT = "adopt"
+    REPLACE = "replace"
+    APPEND = "append"
+    END = "end"
+    UPDATE = "update"
+    NOOP = "noop"
+
+
+# The main action of a key is the first of these it has (the contract's order).
+ACTION_ORDER = (
+    Action.CREATE,
+    Action.ADOPT,
+    Action.REPLACE,
+    Action.APPEND,
+    Action.END,
+    Action.UPDATE,
+    Action.NOOP,
+)
+
+# Settings attribute → the manifest's words, for plans people read.
+MANIFEST_FIELD = {
+    "campaign_name": "spec.name",
+    "agent_uuid": "spec.agent",
+    "state": "spec.state",
+    "start_date": "spec.schedule.start_date",
+    "end_date": "spec.schedule.end_date",
+    "start_hour": "spec.schedule.start_hour",
+    "end_hour": "spec.schedule.end_hour",
+    "allow_weekends": "spec.schedule.weekends",
+    "max_retry": "spec.retry.max_attempts",
+    "max_retry_per_day": "spec.retry.max_attempts_per_day",
+}
+
+
+def show(value: object) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, State):
+        return value.value
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field of one live campaign: `before` as read, `after` as declared."""
+
+    name: str  # Settings attribute
+    before: str
+    after: str
+    drift: bool = False  # changed outside vozzoctl since the last apply
+
+    @property
+    def manifest_field(self) -> str:
+        return MANIFEST_FIELD.get(self.name, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class AdoptOp:
+    campaign_id: str
+    campaign_name: str
+    state: State
+    recipients: int
+    recipients_sha256: str
+
+    calls = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EndOp:
+    campaign_id: str
+    campaign_name: str
+    state: State  # as read
+    reason: str  # "replace" or "prune"
+
+    calls = 1
+
+
+@dataclass(frozen=True, slots=True)
+class CreateOp:
+    """POST one campaign holding `recipients`; then, when `then_state` is set, start it."""
+
+    campaign_name: str
+    batch: int
+    settings: Settings  # state TO_START: a new campaign always starts there
+    recipients: tuple[Recipient, ...]
+    recipients_sha256: str
+    then_state: State | None = None
+
+    @property
+    def calls(self) -> int:
+        return 2 if self.then_state is not None else 1
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateOp:
+    campaign_id: str
+    campaign_name: str
+    settings: Settings  # the declared settings; only `changes` are sent
+    changes: tuple[FieldChange, ...]
+
+    calls = 1
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.changes)
+
+
+Operation = AdoptOp | EndOp | CreateOp | UpdateOp
+
+
+@dataclass(frozen=True)
+class KeyPlan:
+    key: str
+    action: Action
+    operations: tuple[Operation, ...] = ()
+    campaign_ids: tuple[str, ...] = ()
+    recipients_add: int = 0
+    recipients_remove: int = 0
+    warnings: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    settings_sha256: str = ""
+    recipients_sha256: str = ""
+    forget: bool = False  # drop the lockfile entry once every operation succeeded
+    notes: tuple[str, ...] = ()  # plain words for reviewers: why, what cannot be done
+
+    @property
+    def changed(self) -> bool:
+        return self.action is not Action.NOOP
+
+    @property
+    def calls(self) -> int:
+        return sum(op.calls for op in self.operations)
+
+    @property
+    def fields(self) -> dict[str, FieldChange]:
+        """Every field change of the key, by manifest field (the first batch's, for display)."""
+        out: dict[str, FieldChange] = {}
+        for op in self.operations:
+            if isinstance(op, UpdateOp):
+                for c in op.changes:
+                    out.setdefault(c.manifest_field, c)
+        return out
+
+    @property
+    def new_recipients(self) -> int:
+        return sum(len(op.recipients) for op in self.operations if isinstance(op, CreateOp))
+
+
+def main_action(actions: set[Action]) -> Action:
+    for a in ACTION_ORDER:
+        if a in actions:
+            return a
+    return Action.NOOP
+
+
+@dataclass(frozen=True)
+class Plan:
+    keys: tuple[KeyPlan, ...] = ()
+    warnings: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    max_new_recipients: int = 10_000
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def changes(self) -> tuple[KeyPlan, ...]:
+        return tuple(k for k in self.keys if k.changed)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def all_errors(self) -> list[str]:
+        return [*self.errors, *(f"{k.key}: {e}" for k in self.keys for e in k.errors)]
+
+    @property
+    def safe(self) -> bool:
+        return not self.all_errors
+
+    @property
+    def calls(self) -> int:
+        return sum(k.calls for k in self.keys)
+
+    @property
+    def new_recipients(self) -> int:
+        return sum(k.new_recipients for k in self.keys)
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(k.action.value for k in self.keys)
+        return {a.value: counts.get(a.value, 0) for a in ACTION_ORDER}
+
+    def raise_if_unsafe(self) -> None:
+        errors = self.all_errors
+        if errors:
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise PlanError(
+                f"the plan cannot be applied: {errors[0]}{more}",
+                hint="fix what the plan names, then plan again",
+            )

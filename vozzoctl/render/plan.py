@@ -1,0 +1,200 @@
+"""A plan as text (a terminal, CI logs), JSON (jq, bots) and Markdown (a pull-request comment).
+
+Renderers read a Plan; they never change it. Phone numbers never appear: a plan speaks of
+recipients by count, and warnings are masked where they are made.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from vozzoctl.plan.model import (
+    ACTION_ORDER,
+    Action,
+    AdoptOp,
+    CreateOp,
+    EndOp,
+    KeyPlan,
+    Operation,
+    Plan,
+)
+
+SYMBOL = {
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.APPEND: "»",
+    Action.REPLACE: "-/+",
+    Action.END: "⊘",
+    Action.ADOPT: "←",
+    Action.NOOP: " ",
+}
+_COLOR = {
+    Action.CREATE: "\x1b[32m",
+    Action.UPDATE: "\x1b[33m",
+    Action.APPEND: "\x1b[36m",
+    Action.REPLACE: "\x1b[35m",
+    Action.END: "\x1b[31m",
+    Action.ADOPT: "\x1b[34m",
+    Action.NOOP: "",
+}
+_RESET, _DIM, _RED, _YELLOW, _BOLD = "\x1b[0m", "\x1b[2m", "\x1b[31m", "\x1b[33m", "\x1b[1m"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def call_lines(op: Operation) -> list[str]:
+    """The API calls one operation makes, in the API's own words."""
+    if isinstance(op, AdoptOp):
+        return [f"record {op.campaign_id} ({op.campaign_name}, {op.state.value}) in the lockfile"]
+    if isinstance(op, EndOp):
+        return [f"POST update-campaign/{op.campaign_id} campaign_status=ENDED ({op.campaign_name})"]
+    if isinstance(op, CreateOp):
+        s = op.settings
+        lines = [
+            f"POST /v1alpha/campaign {op.campaign_name!r}: "
+            f"{_plural(len(op.recipients), 'recipient')}, {s.start_date}"
+            + (f"..{s.end_date}" if s.end_date else "")
+            + f", {s.start_hour:02d}-{s.end_hour:02d} IST"
+            + (", weekends" if s.allow_weekends else "")
+            + f", {s.max_retry} attempt(s), {s.max_retry_per_day}/day"
+        ]
+        if op.then_state is not None:
+            lines.append(
+                f"POST update-campaign/(new id) campaign_status={op.then_state.value} "
+                f"({op.campaign_name})"
+            )
+        return lines
+    fields = ", ".join(f"{c.name}={c.after}" for c in op.changes)
+    return [f"POST update-campaign/{op.campaign_id} {fields} ({op.campaign_name})"]
+
+
+def render_text(plan: Plan, *, color: bool = False, verbose: bool = False) -> str:
+    out: list[str] = []
+
+    def paint(text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if color and code else text
+
+    for k in plan.keys:
+        if not k.changed and not k.errors and not k.warnings and not (verbose and k.notes):
+            continue
+        head = f"{SYMBOL[k.action]} {k.key}"
+        label = k.action.value if k.action is not Action.NOOP else "no changes"
+        out.append(paint(f"{head}  ({label})", _COLOR[k.action] + (_BOLD if color else "")))
+        for name, c in k.fields.items():
+            drift = paint("  (changed outside vozzoctl)", _YELLOW) if c.drift else ""
+            out.append(f"    {name}: {c.before} → {c.after}{drift}")
+        if k.recipients_add or k.recipients_remove:
+            out.append(
+                f"    recipients: +{k.recipients_add:,}"
+                + (f" -{k.recipients_remove:,}" if k.recipients_remove else "")
+            )
+        for op in k.operations:
+            for line in call_lines(op):
+                out.append(paint(f"    · {line}", _DIM))
+        for note in k.notes:
+            out.append(f"    note: {note}")
+        for w in k.warnings:
+            out.append(paint(f"    warning: {w}", _YELLOW))
+        for e in k.errors:
+            out.append(paint(f"    error: {e}", _RED))
+        out.append("")
+    for e in plan.errors:
+        out.append(paint(f"error: {e}", _RED))
+    for w in plan.warnings:
+        out.append(paint(f"warning: {w}", _YELLOW))
+    out.append(summary_line(plan))
+    return "\n".join(out)
+
+
+def summary_line(plan: Plan) -> str:
+    counts = plan.summary()
+    parts = [f"{n} to {a}" for a, n in counts.items() if n and a != Action.NOOP.value]
+    if not parts:
+        text = "No changes: the live account matches the manifests."
+    else:
+        text = (
+            f"Plan: {', '.join(parts)}; {_plural(plan.calls, 'API call')}, "
+            f"calls this apply will schedule: {plan.new_recipients:,}."
+        )
+    errors = plan.all_errors
+    if errors:
+        text += f" {_plural(len(errors), 'error')}: this plan cannot be applied."
+    return text
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    """The contract's JSON: stable, versioned, for jq and bots."""
+    return {
+        "format_version": 1,
+        "summary": plan.summary(),
+        "calls": plan.calls,
+        "new_recipients": plan.new_recipients,
+        "errors": plan.all_errors,
+        "changes": [_change(k) for k in plan.keys],
+    }
+
+
+def _change(k: KeyPlan) -> dict[str, Any]:
+    return {
+        "key": k.key,
+        "action": k.action.value,
+        "campaign_ids": list(k.campaign_ids),
+        "fields": {
+            name: {"from": c.before, "to": c.after, "drift": c.drift}
+            for name, c in k.fields.items()
+        },
+        "recipients": {"add": k.recipients_add, "remove": k.recipients_remove},
+        "warnings": list(k.warnings),
+        "errors": list(k.errors),
+        "notes": list(k.notes),
+        "calls": [line for op in k.operations for line in call_lines(op)],
+    }
+
+
+def render_json(plan: Plan) -> str:
+    return json.dumps(plan_json(plan), indent=2, ensure_ascii=False)
+
+
+def render_markdown(plan: Plan) -> str:
+    """For a pull-request comment: a summary table, then each key's details folded."""
+    counts = plan.summary()
+    lines = ["### vozzoctl plan", ""]
+    lines += ["| action | keys |", "|---|---:|"]
+    lines += [
+        f"| {SYMBOL[a]} {a.value} | {counts[a.value]} |" for a in ACTION_ORDER if counts[a.value]
+    ]
+    lines += ["", f"**{summary_line(plan)}**", ""]
+    for e in plan.errors:
+        lines.append(f"> :x: {e}")
+    for k in plan.keys:
+        if not k.changed and not k.errors and not k.warnings:
+            continue
+        icon = ":x: " if k.errors else ""
+        lines.append(f"<details><summary>{icon}<code>{SYMBOL[k.action]} {k.key}</code> "
+                     f"— {k.action.value}</summary>")  # fmt: skip
+        lines.append("")
+        if k.fields:
+            lines += ["| field | from | to |", "|---|---|---|"]
+            for name, c in k.fields.items():
+                drift = " *(changed outside vozzoctl)*" if c.drift else ""
+                lines.append(f"| `{name}` | {_md(c.before)} | {_md(c.after)}{drift} |")
+            lines.append("")
+        if k.recipients_add or k.recipients_remove:
+            lines.append(f"Recipients: +{k.recipients_add:,} −{k.recipients_remove:,}")
+            lines.append("")
+        if k.operations:
+            lines.append("```")
+            lines += [line for op in k.operations for line in call_lines(op)]
+            lines.append("```")
+        lines += [f"- {n}" for n in k.notes]
+        lines += [f"- :warning: {w}" for w in k.warnings]
+        lines += [f"- :x: {e}" for e in k.errors]
+        lines += ["", "</details>", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
