@@ -69,8 +69,9 @@ async def read_live(
     }
     unread = sorted(recorded - campaigns.keys())
     absent: set[str] = set()
-    for cid, found in zip(unread, await asyncio.gather(*(_detail(client, c) for c in unread)),
-                          strict=True):  # fmt: skip
+    for cid, found in zip(
+        unread, await asyncio.gather(*(_detail(client, c) for c in unread)), strict=True
+    ):
         if found is None:
             absent.add(cid)
         else:
@@ -119,9 +120,18 @@ def live_fingerprints(plan_: Plan, live: LiveState) -> dict[str, str]:
 
 
 def _live_digest(c: LiveLike) -> str:
-    values = [c.name, c.agent_id, c.state.value, c.start_date.isoformat(),
-              c.end_date.isoformat() if c.end_date else None, c.start_hour, c.end_hour,
-              c.allow_weekends, c.max_retry, c.max_retry_per_day]  # fmt: skip
+    values = [
+        c.name,
+        c.agent_id,
+        c.state.value,
+        c.start_date.isoformat(),
+        c.end_date.isoformat() if c.end_date else None,
+        c.start_hour,
+        c.end_hour,
+        c.allow_weekends,
+        c.max_retry,
+        c.max_retry_per_day,
+    ]
     return hashlib.sha256(json.dumps(values).encode()).hexdigest()
 
 
@@ -319,8 +329,10 @@ async def _create(
                 ) from None
             if attempt == 2:
                 raise
-            log.info("no campaign named %r after an unanswered create: sending it once more",
-                     op.campaign_name)  # fmt: skip
+            log.info(
+                "no campaign named %r after an unanswered create: sending it once more",
+                op.campaign_name,
+            )
             continue
         campaign_id = created.campaign_id
         break

@@ -39,8 +39,20 @@ def can_transition(current: State, target: State) -> bool:
 
 
 LANGUAGES: tuple[str, ...] = (
-    "EN", "HI", "BN", "TA", "TE", "MR", "GU", "KN", "ML", "PA", "OR", "UR", "AS",
-)  # fmt: skip
+    "EN",
+    "HI",
+    "BN",
+    "TA",
+    "TE",
+    "MR",
+    "GU",
+    "KN",
+    "ML",
+    "PA",
+    "OR",
+    "UR",
+    "AS",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -303,3 +303,23 @@ def test_the_key_and_full_numbers_appear_nowhere(vozzo: Vozzo) -> None:
     for text in texts:
         assert TOKEN not in text
         assert "9820012345" not in text and "9845023456" not in text
+
+
+def test_no_refresh_says_what_changed_since_the_last_apply_without_reading(vozzo: Vozzo) -> None:
+    vozzo.campaign("promo")
+    vozzo.campaign("other")
+    vozzo.run("apply", "--auto-approve")
+    vozzo.campaign("promo", schedule={"end_hour": 17})
+    vozzo.campaign("fresh")
+    vozzo.app.emulator.clear_requests()
+    offline = vozzo.run("plan", "--no-refresh", "--detailed-exitcode")
+    assert offline.code == 2
+    assert vozzo.app.emulator.requests == []  # nothing read
+    assert "~ promo  (update)" in offline.out
+    assert "settings changed since the last apply" in offline.out
+    assert "+ fresh  (create)" in offline.out
+    assert "other" not in offline.out
+    assert "Not refreshed" in offline.out
+    refused = vozzo.run("plan", "--no-refresh", "--out", "p.json")
+    assert refused.code == 1
+    assert "cannot be saved" in refused.err

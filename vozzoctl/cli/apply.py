@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +26,13 @@ from vozzoctl.render.plan import plan_json
 @click.argument("planfile", required=False, type=click.Path(dir_okay=False))
 @plan_options
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
-@click.option("--lock-timeout", type=click.FloatRange(0), default=30.0, show_default=True,
-              help="Seconds to wait for another apply on the same lockfile.")  # fmt: skip
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(0),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for another apply on the same lockfile.",
+)
 @common_options
 def apply(
     planfile: str | None,
@@ -131,7 +138,8 @@ def _plan_and_apply(
             if saved is None and not auto_approve and not _confirm(made):
                 return 1
             recorder = engine.Recorder(Path(s.lockfile), lock, now_ist)
-            result = await engine.apply(client, made, recorder, progress=_progress(s))
+            with _progress(made) as say:
+                result = await engine.apply(client, made, recorder, progress=say)
             return _report(result, recorder.lock)
 
     return run_async(work)
@@ -150,11 +158,30 @@ def _confirm(made: Plan) -> bool:
     return False
 
 
-def _progress(s: Settings) -> engine.Progress:
-    def say(line: str) -> None:
-        click.echo(f"  {line}", err=True)
+@contextlib.contextmanager
+def _progress(made: Plan) -> Iterator[engine.Progress]:
+    """A progress bar on a terminal; plain lines in CI logs."""
+    if not sys.stderr.isatty():
+        yield lambda line: click.echo(f"  {line}", err=True)
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    return say
+    total = sum(len(k.operations) for k in made.keys)
+    columns = (
+        TextColumn("applying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("", total=total)
+
+        def say(line: str) -> None:
+            bar.console.print(f"  {line}", highlight=False, markup=False)
+            bar.update(task, advance=1, description=line.split(":", maxsplit=1)[0])
+
+        yield say
 
 
 def _report(result: engine.ApplyResult, lock: lockfile.Lockfile) -> int:

@@ -17,7 +17,7 @@ from vozzoctl.cli.validate import file_option
 from vozzoctl.errors import UsageError
 from vozzoctl.manifest import DesiredState
 from vozzoctl.plan.model import Plan
-from vozzoctl.plan.planner import LiveState, Options
+from vozzoctl.plan.planner import LiveState, Options, make_offline_plan
 from vozzoctl.render.plan import plan_json, render_json, render_markdown, render_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -28,17 +28,32 @@ def plan_options(f: F) -> F:
     """The flags plan and apply share."""
     decorators = [
         file_option,
-        click.option("--target", "targets", multiple=True, metavar="KEY",
-                     help="Only this key; repeatable."),
-        click.option("--selector", "selector", multiple=True, metavar="K=V",
-                     help="Only keys whose labels match, e.g. team=growth."),
-        click.option("--prune", is_flag=True,
-                     help="End the campaigns of keys gone from the manifests."),
-        click.option("--allow-replace", is_flag=True,
-                     help="Allow what cannot be done in place: end old batches, create anew."),
-        click.option("--max-new-recipients", type=click.IntRange(0), default=10_000,
-                     show_default=True, help="Refuse a plan scheduling more new calls."),
-    ]  # fmt: skip
+        click.option(
+            "--target", "targets", multiple=True, metavar="KEY", help="Only this key; repeatable."
+        ),
+        click.option(
+            "--selector",
+            "selector",
+            multiple=True,
+            metavar="K=V",
+            help="Only keys whose labels match, e.g. team=growth.",
+        ),
+        click.option(
+            "--prune", is_flag=True, help="End the campaigns of keys gone from the manifests."
+        ),
+        click.option(
+            "--allow-replace",
+            is_flag=True,
+            help="Allow what cannot be done in place: end old batches, create anew.",
+        ),
+        click.option(
+            "--max-new-recipients",
+            type=click.IntRange(0),
+            default=10_000,
+            show_default=True,
+            help="Refuse a plan scheduling more new calls.",
+        ),
+    ]
     for d in reversed(decorators):
         f = d(f)
     return f
@@ -96,13 +111,27 @@ def emit(made: Plan, fmt: str, s: Settings) -> None:
 
 @click.command()
 @plan_options
-@click.option("--out", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Save the plan, for `vozzoctl apply FILE`.")  # fmt: skip
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
-              default="text", show_default=True)  # fmt: skip
-@click.option("--detailed-exitcode", is_flag=True,
-              help="Exit 2 when there are changes, 0 when none.")  # fmt: skip
-@click.option("--no-refresh", is_flag=True, hidden=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Save the plan, for `vozzoctl apply FILE`.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes, 0 when none."
+)
+@click.option(
+    "--no-refresh",
+    is_flag=True,
+    help="Do not read the account: only what changed since the last apply.",
+)
 @common_options
 def plan(
     paths: tuple[str, ...],
@@ -127,11 +156,10 @@ def plan(
       vozzoctl plan -f campaigns --out plan.json
       vozzoctl plan -f campaigns --format markdown > plan.md
     """
-    if no_refresh:
+    if no_refresh and out:
         raise UsageError(
-            "--no-refresh is not supported: a plan without reading the live account could "
-            "not show what apply would do",
-            hint="run plan with a read-only key instead",
+            "a plan made with --no-refresh cannot be saved: it does not know what apply would do",
+            hint="drop --no-refresh to save a plan for apply",
         )
     s = settings()
     options = make_options(
@@ -143,6 +171,10 @@ def plan(
     )
     desired = load_manifests(paths, s)
     lock = lockfile.load(Path(s.lockfile), s.api_url)
+    if no_refresh:
+        made = make_offline_plan(desired, lock, options)
+        emit(made, fmt, s)
+        return 2 if detailed_exitcode and made.has_changes else 0
     made, live = compute(s, desired, lock, options)
     emit(made, fmt, s)
     if out:

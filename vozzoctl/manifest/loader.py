@@ -396,8 +396,12 @@ class _Loader:
             csv_path = path.parent / name
             if not csv_path.is_file():
                 where, at = origin.source(doc, ("spec", "recipient_files", i))
-                self.at(where, at, f"{name}: no such file",
-                        "recipient_files are relative to the manifest's folder")  # fmt: skip
+                self.at(
+                    where,
+                    at,
+                    f"{name}: no such file",
+                    "recipient_files are relative to the manifest's folder",
+                )
                 collector.failed = True
                 continue
             collector.add_csv(csv_path, display_path(csv_path))

@@ -189,6 +189,7 @@ class Plan:
     errors: tuple[str, ...] = ()
     max_new_recipients: int = 10_000
     notes: tuple[str, ...] = field(default=())
+    refreshed: bool = True  # False: made from the manifests and lockfile alone (--no-refresh)
 
     @property
     def changes(self) -> tuple[KeyPlan, ...]:
@@ -219,6 +220,11 @@ class Plan:
         return {a.value: counts.get(a.value, 0) for a in ACTION_ORDER}
 
     def raise_if_unsafe(self) -> None:
+        if not self.refreshed:
+            raise PlanError(
+                "a plan made without reading the live account cannot be applied",
+                hint="plan again without --no-refresh",
+            )
         errors = self.all_errors
         if errors:
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""

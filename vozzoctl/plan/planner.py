@@ -124,9 +124,9 @@ def batch_number(name: str, base: str) -> int | None:
     return None
 
 
-def in_scope(desired: DesiredState, lock: Lockfile, options: Options) -> tuple[
-    list[DesiredCampaign], list[str]
-]:  # fmt: skip
+def in_scope(
+    desired: DesiredState, lock: Lockfile, options: Options
+) -> tuple[list[DesiredCampaign], list[str]]:
     """The desired campaigns and the lockfile-only keys that --target and --selector leave."""
     chosen = [
         d
@@ -250,6 +250,68 @@ def make_plan(desired: DesiredState, lock: Lockfile, live: LiveState, options: O
     return Plan(tuple(keys), errors=tuple(errors), max_new_recipients=options.max_new_recipients)
 
 
+def make_offline_plan(desired: DesiredState, lock: Lockfile, options: Options) -> Plan:
+    """What the manifests and the lockfile alone say, without reading the account
+    (`plan --no-refresh`): which keys are new and which changed since the last apply. It cannot
+    say what apply would send, so it cannot be saved or applied."""
+    chosen, orphans = in_scope(desired, lock, options)
+    keys: list[KeyPlan] = []
+    unread = "not refreshed: the live account was not read"
+    for d in chosen:
+        entry = lock.entry(d.key)
+        base = KeyPlan(
+            d.key, Action.NOOP, settings_sha256=d.settings_sha, recipients_sha256=d.recipients_sha
+        )
+        if entry is None:
+            keys.append(
+                replace(
+                    base,
+                    action=Action.CREATE,
+                    recipients_add=len(d.recipients),
+                    notes=(
+                        f"not in the lockfile: created, or adopted if a live "
+                        f"campaign has its name and agent ({unread})",
+                    ),
+                )
+            )
+            continue
+        said = []
+        if entry.settings_sha256 != d.settings_sha:
+            said.append("settings changed since the last apply")
+        if entry.recipients_sha256 != d.recipients_sha:
+            said.append("recipients changed since the last apply")
+        if said:
+            keys.append(
+                replace(
+                    base,
+                    action=Action.UPDATE,
+                    campaign_ids=entry.campaign_ids,
+                    notes=(f"{'; '.join(said)} ({unread})",),
+                )
+            )
+        else:
+            keys.append(replace(base, campaign_ids=entry.campaign_ids))
+    for key in orphans:
+        entry = lock.entry(key)
+        assert entry is not None
+        note = "--prune would end it" if not options.prune else "--prune ends it"
+        keys.append(
+            KeyPlan(
+                key,
+                Action.END if options.prune else Action.NOOP,
+                campaign_ids=entry.campaign_ids,
+                notes=(f"in the lockfile but in no manifest: {note}",),
+            )
+        )
+    keys.sort(key=lambda k: k.key)
+    return Plan(
+        tuple(keys),
+        warnings=(unread + ": this plan cannot be applied",),
+        max_new_recipients=options.max_new_recipients,
+        refreshed=False,
+    )
+
+
 def _plan_orphan(key: str, lock: Lockfile, live: LiveState, options: Options) -> KeyPlan:
     entry = lock.entry(key)
     assert entry is not None
@@ -278,8 +340,9 @@ def _plan_orphan(key: str, lock: Lockfile, live: LiveState, options: Options) ->
 def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Options) -> KeyPlan:
     s = d.settings
     entry = lock.entry(d.key)
-    base = KeyPlan(d.key, Action.NOOP, settings_sha256=d.settings_sha,
-                   recipients_sha256=d.recipients_sha)  # fmt: skip
+    base = KeyPlan(
+        d.key, Action.NOOP, settings_sha256=d.settings_sha, recipients_sha256=d.recipients_sha
+    )
     if s.agent_uuid in live.missing_agents:
         return replace(
             base,
@@ -444,8 +507,9 @@ def _create(
     name: str, batch: int, s: Settings, recipients: Sequence[Recipient], then: State | None
 ) -> CreateOp:
     chosen = tuple(recipients)
-    return CreateOp(name, batch, replace(s, campaign_name=name), chosen,
-                    recipients_fingerprint(chosen), then)  # fmt: skip
+    return CreateOp(
+        name, batch, replace(s, campaign_name=name), chosen, recipients_fingerprint(chosen), then
+    )
 
 
 def _update(

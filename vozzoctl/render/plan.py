@@ -122,6 +122,8 @@ def summary_line(plan: Plan) -> str:
     errors = plan.all_errors
     if errors:
         text += f" {_plural(len(errors), 'error')}: this plan cannot be applied."
+    if not plan.refreshed:
+        text += " Not refreshed: the live account was not read."
     return text
 
 
@@ -129,6 +131,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     """The contract's JSON: stable, versioned, for jq and bots."""
     return {
         "format_version": 1,
+        "refreshed": plan.refreshed,
         "summary": plan.summary(),
         "calls": plan.calls,
         "new_recipients": plan.new_recipients,
@@ -173,8 +176,10 @@ def render_markdown(plan: Plan) -> str:
         if not k.changed and not k.errors and not k.warnings:
             continue
         icon = ":x: " if k.errors else ""
-        lines.append(f"<details><summary>{icon}<code>{SYMBOL[k.action]} {k.key}</code> "
-                     f"— {k.action.value}</summary>")  # fmt: skip
+        lines.append(
+            f"<details><summary>{icon}<code>{SYMBOL[k.action]} {k.key}</code> "
+            f"— {k.action.value}</summary>"
+        )
         lines.append("")
         if k.fields:
             lines += ["| field | from | to |", "|---|---|---|"]
