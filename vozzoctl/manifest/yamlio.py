@@ -51,6 +51,8 @@ _PLAIN_BOOL = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _EXPONENT = re.compile(r"[0-9.][eE][-+]?[0-9]")
+# numbers yaml-rs reads and YAML 1.1 does not: _1, -_1, _1.5, -.5, +.5, ._5 (YAML 1.1: text)
+_ODD_NUMBER = re.compile(r"(?<![^\s\[\{,:?])(?:[-+]?_|[-+]\.|\._)[0-9_.]")
 _BOOL_WORDS = frozenset({"yes", "no", "on", "off"})
 # text values that a YAML 1.1 plain scalar would have read as a number or a date
 _NUMBERISH = re.compile(
@@ -125,7 +127,7 @@ def read_yaml(display: str, text: str) -> YamlFile:
 
 def _agrees(values: list[Any], text: str) -> bool:
     """Whether YAML 1.1 would read `text` as the same `values` yaml-rs (YAML 1.2) gave."""
-    bool_words = floats = False
+    bool_words = floats = numbers = False
     stack: list[Any] = list(values)
     pop, push, extend = stack.pop, stack.append, stack.extend
     numberish = _NUMBERISH.fullmatch
@@ -147,8 +149,12 @@ def _agrees(values: list[Any], text: str) -> bool:
         elif kind is list:
             extend(x)
         elif kind is float:
-            floats = True
+            floats = numbers = True
+        elif kind is int:
+            numbers = True
     if bool_words and _PLAIN_BOOL.search(text):
+        return False
+    if numbers and _ODD_NUMBER.search(text):
         return False
     return not (floats and _EXPONENT.search(text))
 
@@ -346,6 +352,8 @@ class _Walker:
             return text
         if tag == _TAG + "null":
             return None
+        if tag == _TAG + "value":  # a plain `=`: text in YAML 1.2, and to anyone reading it
+            return text
         if tag == _TAG + "bool":
             if text.lower() not in ("true", "false"):
                 self.error(
