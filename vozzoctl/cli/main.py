@@ -21,6 +21,9 @@ COMMANDS: dict[str, str] = {
     "apply": "vozzoctl.cli.apply:apply",
     "schema": "vozzoctl.cli.schema:schema",
     "emulator": "vozzoctl.cli.emulator:emulator",
+    "whoami": "vozzoctl.cli.whoami:whoami",
+    "status": "vozzoctl.cli.status:status",
+    "calls": "vozzoctl.cli.calls:calls",
 }
 
 

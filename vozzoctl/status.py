@@ -1,0 +1,271 @@
+"""Live state, progress and analytics of the managed campaigns, key by key.
+
+A key's batches (`<name>`, `<name> #2`, …) are read concurrently — detail and analytics of
+each — and summed under the key, so `vozzoctl status` costs two requests per batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+from collections.abc import AsyncGenerator, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from vozzoctl.api import (
+    Analytics,
+    LiveCampaign,
+    ScheduledItem,
+    ScheduledItemDetail,
+    VozzoClient,
+)
+from vozzoctl.errors import NotFoundError, RequestRejectedError, UsageError
+from vozzoctl.lockfile import Batch, Lockfile
+from vozzoctl.model import State
+
+MISSING = "MISSING"  # recorded in the lockfile, not in this account
+
+
+def chosen_keys(lock: Lockfile, keys: Sequence[str], lockfile_name: str) -> list[str]:
+    """The keys asked for (all managed keys when none), or UsageError naming the known ones."""
+    known = sorted(lock.campaigns)
+    unknown = [k for k in keys if k not in lock.campaigns]
+    if unknown:
+        listed = ", ".join(known) if known else "none yet"
+        raise UsageError(
+            f"{', '.join(repr(k) for k in unknown)} is not a key in {lockfile_name} "
+            f"(known keys: {listed})",
+            hint="keys are the manifests' metadata.name; `vozzoctl status` lists them all",
+        )
+    return list(dict.fromkeys(keys)) if keys else known
+
+
+@dataclass(frozen=True)
+class BatchStatus:
+    campaign_id: str
+    name: str
+    state: str  # a State value, or MISSING
+    processed: int
+    total: int
+    attempted: int | None
+    connected: int | None
+    start_date: dt.date | None
+    end_date: dt.date | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "campaign_id": self.campaign_id,
+            "name": self.name,
+            "state": self.state,
+            "processed": self.processed,
+            "total": self.total,
+            "calls_attempted": self.attempted,
+            "calls_connected": self.connected,
+            "start_date": self.start_date.isoformat() if self.start_date else None,
+            "end_date": self.end_date.isoformat() if self.end_date else None,
+        }
+
+
+@dataclass(frozen=True)
+class KeyStatus:
+    key: str
+    batches: tuple[BatchStatus, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [b.name for b in self.batches]
+
+    @property
+    def state(self) -> str:
+        """The batches' state when they agree; else the active ones' with the rest counted."""
+        states = [b.state for b in self.batches]
+        if not states:
+            return "-"
+        if len(set(states)) == 1:
+            return states[0]
+        counts: dict[str, int] = {}
+        for s in states:
+            counts[s] = counts.get(s, 0) + 1
+        return ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+
+    @property
+    def processed(self) -> int:
+        return sum(b.processed for b in self.batches)
+
+    @property
+    def total(self) -> int:
+        return sum(b.total for b in self.batches)
+
+    @property
+    def attempted(self) -> int | None:
+        got = [b.attempted for b in self.batches if b.attempted is not None]
+        return sum(got) if got else None
+
+    @property
+    def connected(self) -> int | None:
+        got = [b.connected for b in self.batches if b.connected is not None]
+        return sum(got) if got else None
+
+    @property
+    def start_date(self) -> dt.date | None:
+        got = [b.start_date for b in self.batches if b.start_date is not None]
+        return min(got) if got else None
+
+    @property
+    def end_date(self) -> dt.date | None:
+        """The last end date; None when any batch is open-ended (or none was read)."""
+        read = [b for b in self.batches if b.state != MISSING]
+        if not read or any(b.end_date is None for b in read):
+            return None
+        return max(b.end_date for b in read if b.end_date is not None)
+
+    @property
+    def finished(self) -> bool:
+        return all(b.state in (State.ENDED, State.COMPLETED, MISSING) for b in self.batches)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "names": self.names,
+            "state": self.state,
+            "processed": self.processed,
+            "total": self.total,
+            "calls_attempted": self.attempted,
+            "calls_connected": self.connected,
+            "start_date": self.start_date.isoformat() if self.start_date else None,
+            "end_date": self.end_date.isoformat() if self.end_date else None,
+            "batches": [b.as_json() for b in self.batches],
+        }
+
+
+async def _batch(client: VozzoClient, batch: Batch) -> BatchStatus:
+    try:
+        live, analytics = await asyncio.gather(
+            client.live_campaign(batch.campaign_id), _analytics(client, batch.campaign_id)
+        )
+    except NotFoundError:
+        return BatchStatus(batch.campaign_id, batch.campaign_name, MISSING, 0,
+                           batch.recipients, None, None, None, None)  # fmt: skip
+    return from_live(live, analytics, batch.recipients)
+
+
+async def _analytics(client: VozzoClient, campaign_id: str) -> Analytics | None:
+    try:
+        return await client.get_analytics(campaign_id)
+    except NotFoundError:
+        return None
+
+
+def from_live(live: LiveCampaign, analytics: Analytics | None, recorded: int) -> BatchStatus:
+    total = live.total_records
+    if total is None and analytics is not None:
+        total = analytics.total_records
+    processed = live.processed_records
+    if processed is None and analytics is not None:
+        processed = analytics.processed_records
+    return BatchStatus(
+        campaign_id=live.campaign_id,
+        name=live.name,
+        state=live.state.value,
+        processed=processed or 0,
+        total=total if total is not None else recorded,
+        attempted=analytics.calls_attempted if analytics else None,
+        connected=analytics.calls_connected if analytics else None,
+        start_date=live.start_date,
+        end_date=live.end_date,
+    )
+
+
+async def read_status(client: VozzoClient, lock: Lockfile, keys: Iterable[str]) -> list[KeyStatus]:
+    chosen = list(keys)
+    per_key = await asyncio.gather(
+        *(asyncio.gather(*(_batch(client, b) for b in lock.campaigns[k].batches)) for k in chosen)
+    )
+    return [KeyStatus(k, tuple(b)) for k, b in zip(chosen, per_key, strict=True)]
+
+
+def status_json(rows: Sequence[KeyStatus], *, at: dt.datetime | None = None) -> dict[str, Any]:
+    doc: dict[str, Any] = {"format_version": 1, "campaigns": [r.as_json() for r in rows]}
+    if at is not None:
+        doc["at"] = at.isoformat(timespec="seconds")
+    return doc
+
+
+# ------------------------------------------------------------------------------ calls
+
+
+@dataclass(frozen=True)
+class CallRow:
+    """One scheduled call, with the batch (live campaign) that holds it."""
+
+    campaign_id: str
+    campaign_name: str
+    item: ScheduledItem
+
+
+@dataclass(frozen=True)
+class CallsPage:
+    key: str
+    page: int
+    page_size: int
+    total: int
+    rows: tuple[CallRow, ...]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+async def _total(client: VozzoClient, batch: Batch) -> int:
+    try:
+        live = await client.live_campaign(batch.campaign_id)
+    except NotFoundError:
+        return 0
+    return live.total_records if live.total_records is not None else batch.recipients
+
+
+async def read_calls_page(
+    client: VozzoClient, lock: Lockfile, key: str, page: int, page_size: int
+) -> CallsPage:
+    """Page `page` of the key's scheduled calls: batch 1's calls, then batch 2's, …
+
+    Only the batches that hold the page are read, from their first call up to the page's
+    last (the items endpoint is read a hundred calls a request).
+    """
+    batches = lock.campaigns[key].batches
+    totals = await asyncio.gather(*(_total(client, b) for b in batches))
+    start, stop = (page - 1) * page_size, page * page_size
+    rows: list[CallRow] = []
+    offset = 0
+    for batch, total in zip(batches, totals, strict=True):
+        lo, hi = max(start - offset, 0), min(stop - offset, total)
+        offset += total
+        if hi <= lo:
+            continue
+        listed = cast("AsyncGenerator[ScheduledItem, None]", client.list_items(batch.campaign_id))
+        async with contextlib.aclosing(listed) as items:
+            n = 0
+            async for item in items:
+                if n >= hi:
+                    break
+                if n >= lo:
+                    rows.append(CallRow(batch.campaign_id, batch.campaign_name, item))
+                n += 1
+    return CallsPage(key, page, page_size, sum(totals), tuple(rows))
+
+
+async def find_call(
+    client: VozzoClient, lock: Lockfile, key: str, item_id: str
+) -> tuple[CallRow, ScheduledItemDetail]:
+    """The scheduled call `item_id` in any of the key's batches, with its call logs."""
+    for batch in lock.campaigns[key].batches:
+        try:
+            detail = await client.get_item(batch.campaign_id, item_id)
+        except (NotFoundError, RequestRejectedError):
+            continue
+        return CallRow(batch.campaign_id, batch.campaign_name, detail), detail
+    raise NotFoundError(
+        f"no scheduled call {item_id!r} in the campaigns of {key!r}",
+        hint=f"`vozzoctl calls {key}` lists them with their ids",
+    )
