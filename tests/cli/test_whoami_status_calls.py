@@ -3,45 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
-import httpx
 import pytest
 
-from tests.conftest import AGENT, READ_ONLY_TOKEN, TOKEN, Vozzo
+from tests.conftest import READ_ONLY_TOKEN, TOKEN, Vozzo
 from vozzoctl.cli import status as status_cli
-from vozzoctl.emulator import SyncASGITransport
-
-
-def api(vozzo: Vozzo) -> httpx.Client:
-    return httpx.Client(
-        transport=SyncASGITransport(vozzo.app),
-        base_url="http://vozzo.test",
-        headers={"Authorization": f"Token {TOKEN}"},
-    )
-
-
-def create(vozzo: Vozzo, name: str, n: int, *, agent: str = AGENT, **extra: Any) -> str:
-    body = {
-        "agent_uuid": agent,
-        "campaign_name": name,
-        "campaign_start_date": vozzo.day(0),
-        "campaign_start_time": "09",
-        "campaign_end_time": "18",
-        "campaign_allow_weekends": False,
-        "campaign_max_retry": 2,
-        "campaign_data": [
-            {"to_phone_number": f"+9198{i:08d}", "agent_language": "EN", "metadata": "{}"}
-            for i in range(n)
-        ],
-        **extra,
-    }
-    with api(vozzo) as c:
-        r = c.post("/v1alpha/campaign", json=body)
-        assert r.status_code in (200, 201), r.text
-        data = r.json()
-        return str(data.get("data", data)["campaign_id"])
-
 
 # ---------------------------------------------------------------------------- whoami
 

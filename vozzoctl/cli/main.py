@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "whoami": "vozzoctl.cli.whoami:whoami",
     "status": "vozzoctl.cli.status:status",
     "calls": "vozzoctl.cli.calls:calls",
+    "import": "vozzoctl.cli.importer:import_",
 }
 
 
