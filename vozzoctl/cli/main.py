@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "status": "vozzoctl.cli.status:status",
     "calls": "vozzoctl.cli.calls:calls",
     "import": "vozzoctl.cli.importer:import_",
+    "demo": "vozzoctl.cli.demo:demo",
+    "completion": "vozzoctl.cli.completion:completion",
 }
 
 

@@ -23,6 +23,7 @@ file_option = click.option(
 
 
 @click.command()
+@click.argument("files", nargs=-1, type=click.Path(), metavar="[PATH]...")
 @file_option
 @click.option(
     "--format",
@@ -33,18 +34,20 @@ file_option = click.option(
     help="text for people, json for tools (stdout holds only the JSON document).",
 )
 @common_options
-def validate(paths: tuple[str, ...], fmt: str) -> int:
+def validate(files: tuple[str, ...], paths: tuple[str, ...], fmt: str) -> int:
     """Check every manifest offline: format, values, recipients, CSV files.
 
     Every problem of the whole set is reported in one run, each with its file, line and
-    a fix. Exit code 0 when valid (warnings allowed), 1 otherwise.
+    a fix. Exit code 0 when valid (warnings allowed), 1 otherwise. PATHs given without -f
+    count the same (as pre-commit passes them).
 
     \b
     Example:
       vozzoctl validate -f campaigns
       vozzoctl validate -f campaigns/winter.yaml --format json | jq .summary
+      vozzoctl validate campaigns/a.yaml campaigns/b.yaml
     """
-    result = load_desired_state(list(paths), today=today_ist())
+    result = load_desired_state([*paths, *files], today=today_ist())
     if fmt == "json":
         click.echo(as_json(result))
         return 0 if result.ok else 1
