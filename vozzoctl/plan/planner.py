@@ -379,7 +379,11 @@ def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Opti
     if have_items:
         for c in batches:
             for item in live.items[c.campaign_id]:
-                held.setdefault(item.to_phone_number, (c, item))
+                # A replace sends a number again in a later batch once the old one is ended:
+                # the live holder is the one that counts (for removals, changes, finished calls).
+                got = held.get(item.to_phone_number)
+                if got is None or (got[0].state.final and not c.state.final):
+                    held[item.to_phone_number] = (c, item)
         wanted = {r.phone for r in d.recipients}
         for r in d.recipients:
             got = held.get(r.phone)
