@@ -1,0 +1,313 @@
+"""Apply under the emulator's injected faults: rate limits, 5xx, delays, dropped connections and
+creates that commit but lose their answer. Whatever the schedule, two applies converge, no
+campaign is made twice, nobody is held by two live campaigns, and the plan after is empty.
+
+The engine runs through its Python API (`engine.plan`, `engine.apply`) so that the client's
+retry waits can be skipped: `VozzoClient(sleep=...)` records them instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import AGENT, AGENT2, API_URL, TOKEN
+from vozzoctl import engine, lockfile
+from vozzoctl.api import VozzoClient
+from vozzoctl.api.retry import RetryPolicy
+from vozzoctl.emulator import EmulatorApp, ManualClock, create_app
+from vozzoctl.emulator.pytest_plugin import EMULATOR_NOW
+from vozzoctl.errors import VozzoctlError
+from vozzoctl.manifest import load_desired_state
+from vozzoctl.plan.planner import Options
+
+CREATE = {"method": "POST", "path": "/v1alpha/campaign"}
+UPDATE = {"method": "POST", "path": "/v1alpha/campaign/update-campaign/*"}
+READS = [
+    {"method": "GET", "path": "/v1alpha/campaigns/agent/*"},  # the bulk read, and the count
+    {"method": "GET", "path": "/v1alpha/campaign/*/items"},
+    {"method": "GET", "path": "/v1alpha/campaign/*"},  # detail (and items)
+    {"method": "GET"},
+]
+FAST = RetryPolicy(max_attempts=5, base_delay=0.01, max_delay=0.05, max_total_wait=60.0)
+
+
+@dataclass
+class Scene:
+    """A campaigns folder and its lockfile, an emulator, and how vozzoctl is run on them."""
+
+    app: EmulatorApp
+    root: Path
+    waits: list[float]
+
+    @property
+    def lockfile(self) -> Path:
+        return self.root / "vozzo.lock"
+
+    def write(self, key: str, phones: list[str], **spec: Any) -> None:
+        doc: dict[str, Any] = {
+            "apiVersion": "vozzoctl/v1",
+            "kind": "Campaign",
+            "metadata": {"name": key},
+            "spec": {
+                "name": key.upper(),
+                "agent": spec.pop("agent", AGENT),
+                "schedule": {"start_date": "2026-03-03", "start_hour": 9, "end_hour": 18},
+                "retry": {"max_attempts": 3},
+                "recipients": [{"phone": p} for p in phones],
+                **spec,
+            },
+        }
+        folder = self.root / "campaigns"
+        folder.mkdir(exist_ok=True)
+        (folder / f"{key}.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+
+    def client(self) -> VozzoClient:
+        async def sleep(seconds: float) -> None:
+            self.waits.append(seconds)
+            await asyncio.sleep(0)
+
+        return VozzoClient(
+            API_URL,
+            TOKEN,
+            concurrency=4,
+            timeout=5.0,
+            retry=FAST,
+            transport=httpx.ASGITransport(app=self.app),
+            sleep=sleep,
+        )
+
+    def _inputs(self) -> tuple[Any, lockfile.Lockfile, Options]:
+        today = self.app.emulator.today()
+        loaded = load_desired_state([self.root / "campaigns"], today=today)
+        assert loaded.ok, loaded.diagnostics
+        return loaded.state, lockfile.load(self.lockfile, API_URL), Options(today=today)
+
+    def plan(self) -> Any:
+        desired, lock, options = self._inputs()
+
+        async def work() -> Any:
+            async with self.client() as client:
+                made, _ = await engine.plan(client, desired, lock, options)
+                return made
+
+        return asyncio.run(work())
+
+    def apply(self) -> tuple[bool, str]:
+        """One `apply --auto-approve`: whether it completed, and what it reported."""
+        desired, lock, options = self._inputs()
+
+        async def work() -> tuple[bool, str]:
+            async with self.client() as client:
+                made, _ = await engine.plan(client, desired, lock, options)
+                made.raise_if_unsafe()
+                recorder = engine.Recorder(self.lockfile, lock, self.app.emulator.now)
+                result = await engine.apply(client, made, recorder, settle=0)
+                failed = [f"{r.key}: {r.failed}" for r in result.results if r.failed]
+                return result.ok, "; ".join(failed + result.not_converged)
+
+        try:
+            with lockfile.LockfileLock(self.lockfile, 0):
+                return asyncio.run(work())
+        except VozzoctlError as e:  # the plan's reads failed: nothing was sent
+            return False, e.message
+
+    # ---- what the API holds
+
+    def campaigns(self) -> list[dict[str, Any]]:
+        return self.app.emulator.campaigns()
+
+    def names(self) -> Counter[str]:
+        return Counter(c["campaign_config"]["campaign_name"] for c in self.campaigns())
+
+    def live_holders(self) -> Counter[str]:
+        held: Counter[str] = Counter()
+        for c in self.campaigns():
+            if c["campaign_state"] not in ("ENDED", "COMPLETED"):
+                held.update(i["to_phone_number"] for i in self.app.emulator.items(c["campaign_id"]))
+        return held
+
+
+def new_scene(tmp: Path) -> Scene:
+    app = create_app(tokens=[TOKEN], agents=[AGENT, AGENT2], clock=ManualClock(EMULATOR_NOW))
+    return Scene(app, tmp, [])
+
+
+def phones(start: int, n: int) -> list[str]:
+    return [f"+9198200{i:05d}" for i in range(start, start + n)]
+
+
+def set_the_stage(scene: Scene) -> None:
+    """Two keys applied cleanly, then edits that need every kind of call: an append, updates
+    (with a state change), a create then start, a plain create, one on the second agent."""
+    scene.write("a", phones(0, 2))
+    scene.write("b", phones(10, 2))
+    ok, why = scene.apply()
+    assert ok, why
+    scene.write("a", phones(0, 3))  # append "A #2"
+    scene.write("b", phones(10, 2), state="RUNNING", retry={"max_attempts": 4})
+    scene.write("c", phones(20, 3), state="RUNNING")
+    scene.write("d", phones(30, 1))
+    scene.write("e", phones(40, 2), agent=AGENT2, state="SUSPENDED")
+
+
+def check_converged(scene: Scene) -> None:
+    scene.app.emulator.clear_faults()
+    names = scene.names()
+    assert max(names.values()) == 1, f"a campaign was made twice: {names}"
+    assert sorted(names) == ["A", "A #2", "B", "C", "D", "E"]
+    twice = [p for p, n in scene.live_holders().items() if n > 1]
+    assert not twice, f"held by two live campaigns: {twice}"
+    made = scene.plan()
+    assert made.safe, made.all_errors
+    assert not made.has_changes, [(k.key, k.action) for k in made.changes]
+    text = scene.lockfile.read_text()
+    assert '"pending"' not in text
+    states = {c["campaign_config"]["campaign_name"]: c["campaign_state"] for c in scene.campaigns()}
+    assert states == {
+        "A": "TO_START",
+        "A #2": "TO_START",
+        "B": "RUNNING",
+        "C": "RUNNING",
+        "D": "TO_START",
+        "E": "SUSPENDED",
+    }
+
+
+def apply_twice(scene: Scene) -> list[str]:
+    reports: list[str] = []
+    for _ in range(2):
+        ok, why = scene.apply()
+        if ok:
+            return reports
+        reports.append(why)
+    pytest.fail(f"two applies did not converge: {reports}")
+
+
+# ------------------------------------------------------------------------------ random schedules
+
+hits = st.one_of(
+    st.lists(st.integers(1, 8), min_size=1, max_size=4, unique=True),
+    st.integers(1, 4).map(lambda n: {"first": n}),
+)
+answers = st.one_of(
+    st.builds(
+        lambda s: {"action": "status", "status": 429, "retry_after": s}, st.sampled_from([0, 1])
+    ),
+    st.sampled_from([{"action": "status", "status": 503}, {"action": "status", "status": 502}]),
+    st.integers(1, 40).map(lambda ms: {"action": "delay", "delay_ms": ms}),
+)
+create_faults = st.one_of(
+    answers,
+    st.sampled_from(
+        [{"action": "commit_then_drop"}, {"action": "commit_then_500"}, {"action": "drop"}]
+    ),
+)
+read_faults = st.one_of(answers, st.just({"action": "drop"}))
+update_faults = st.one_of(
+    answers, st.sampled_from([{"action": "drop"}, {"action": "commit_then_drop"}])
+)
+rules = st.one_of(
+    st.builds(lambda on, a: {**CREATE, "on": on, **a}, hits, create_faults),
+    st.builds(lambda on, a: {**UPDATE, "on": on, **a}, hits, update_faults),
+    st.builds(
+        lambda where, on, a: {**where, "on": on, **a}, st.sampled_from(READS), hits, read_faults
+    ),
+)
+
+
+@pytest.mark.slow
+@settings(
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(plan=st.lists(rules, min_size=1, max_size=3))
+def test_any_fault_schedule_converges_in_two_applies_without_duplicates(
+    plan: list[dict[str, Any]],
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        scene = new_scene(Path(tmp))
+        try:
+            set_the_stage(scene)
+            scene.app.emulator.set_fault_plan({"rules": plan})
+            apply_twice(scene)
+            check_converged(scene)
+        finally:
+            scene.app.emulator.close()
+
+
+# ------------------------------------------------------------------------------ named schedules
+
+
+@pytest.fixture
+def scene(tmp_path: Path) -> Any:
+    s = new_scene(tmp_path)
+    set_the_stage(s)
+    yield s
+    s.app.emulator.close()
+
+
+def creates(scene: Scene) -> list[str]:
+    return [
+        r.json()["campaign_name"]
+        for r in scene.app.emulator.requests
+        if r.method == "POST" and r.path == "/v1alpha/campaign"
+    ]
+
+
+@pytest.mark.parametrize("action", ["commit_then_drop", "commit_then_500"])
+def test_a_create_that_lost_its_answer_is_adopted_in_the_same_apply(
+    scene: Scene, action: str
+) -> None:
+    scene.app.emulator.clear_requests()
+    scene.app.emulator.set_fault_plan({"rules": [{**CREATE, "on": "every", "action": action}]})
+    ok, why = scene.apply()
+    assert ok, why
+    assert sorted(creates(scene)) == ["A #2", "C", "D", "E"]  # each sent once, found by name
+    check_converged(scene)
+
+
+def test_a_create_refused_with_503_is_sent_once_more_then_left_for_the_next_apply(
+    scene: Scene,
+) -> None:
+    scene.app.emulator.set_fault_plan(
+        {"rules": [{**CREATE, "on": {"first": 8}, "action": "status", "status": 503}]}
+    )
+    scene.app.emulator.clear_requests()
+    ok, why = scene.apply()
+    assert not ok
+    assert "the API answered 503 after the request was sent" in why
+    assert Counter(creates(scene)) == {"A #2": 2, "C": 2, "D": 2, "E": 2}
+    assert "A #2" not in scene.names()
+    assert '"pending"' in scene.lockfile.read_text()  # the intents wait for the next run
+    apply_twice(scene)
+    check_converged(scene)
+
+
+def test_rate_limits_are_waited_out_as_retry_after_says(scene: Scene) -> None:
+    scene.app.emulator.set_fault_plan(
+        {"rules": [{"on": [1, 2, 5], "action": "status", "status": 429, "retry_after": 1}]}
+    )
+    ok, why = scene.apply()
+    assert ok, why
+    assert scene.waits == [1.0, 1.0, 1.0]
+    check_converged(scene)
+
+
+def test_dropped_reads_are_retried(scene: Scene) -> None:
+    scene.app.emulator.set_fault_plan(
+        {"rules": [{"method": "GET", "on": {"first": 3}, "action": "drop"}]}
+    )
+    ok, why = scene.apply()
+    assert ok, why
+    check_converged(scene)
