@@ -203,10 +203,20 @@ class Recorder:
             save(self.path, lock)
             self.lock = lock
 
-    async def intend(self, key: str, op: CreateOp) -> None:
+    async def intend(self, key: str, op: CreateOp, replaces: tuple[str, ...] = ()) -> None:
+        """Record that `op` is about to be sent (once per name: a replace records it before
+        ending the batches it `replaces`, and the create itself finds it there)."""
         since = self.clock().isoformat(timespec="seconds")
-        pending = Pending(op.campaign_name, len(op.recipients), op.recipients_sha256, since)
-        await self._write(key, lambda e: replace(e, pending=(*e.pending, pending)))
+        pending = Pending(
+            op.campaign_name, len(op.recipients), op.recipients_sha256, since, replaces
+        )
+
+        def change(e: Entry) -> Entry:
+            if any(p.campaign_name == op.campaign_name for p in e.pending):
+                return e
+            return replace(e, pending=(*e.pending, pending))
+
+        await self._write(key, change)
 
     async def record(self, key: str, batch: Batch) -> None:
         def change(e: Entry) -> Entry:
@@ -226,10 +236,15 @@ class Recorder:
         if k.forget:
             await self._write(k.key, lambda e: None)
             return
+        # Every operation of the key succeeded: any create still pending is one an earlier
+        # run did not complete and this plan has made good (or found needless).
         await self._write(
             k.key,
             lambda e: replace(
-                e, settings_sha256=k.settings_sha256, recipients_sha256=k.recipients_sha256
+                e,
+                settings_sha256=k.settings_sha256,
+                recipients_sha256=k.recipients_sha256,
+                pending=(),
             ),
         )
 
@@ -269,6 +284,12 @@ async def _apply_key(
 ) -> KeyResult:
     result = KeyResult(k.key)
     ops = list(k.operations)
+    ends = tuple(op.campaign_id for op in ops if isinstance(op, EndOp) and op.reason == "replace")
+    create = next((op for op in ops if isinstance(op, CreateOp)), None)
+    if ends and create is not None:
+        # Before the first end: once the old batches are ENDED their numbers look held, and
+        # only this record tells the next run that the new batch is still owed.
+        await recorder.intend(k.key, create, replaces=ends)
     for i, op in enumerate(ops):
         try:
             await _run(client, k.key, op, recorder, settle)

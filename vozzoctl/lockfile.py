@@ -7,10 +7,13 @@ No phone numbers, no metadata values, no API key: only ids, names, counts and SH
      "campaigns": {"winter-promo": {
          "batches": [{"campaign_id", "campaign_name", "recipients", "recipients_sha256"}],
          "recipients_sha256": "…", "settings_sha256": "…",
-         "pending": [{"campaign_name", "recipients", "recipients_sha256", "since"}]}}}
+         "pending": [{"campaign_name", "recipients", "recipients_sha256", "since",
+                      "replaces": [campaign_id, …]}]}}}
 
 `pending` is the write-ahead record of a create that was sent and whose answer has not yet been
-recorded; the next run looks for that campaign by name before anything else is created.
+recorded; the next run looks for that campaign by name before anything else is created. A
+replace writes it before it ends the old batches, naming them in `replaces`, so that a run
+stopped between the ends and the create is finished by the next one.
 
 Writes are atomic (temporary file, fsync, rename) and happen after every successful call while
 `LockfileLock` holds `<lockfile>.lock`, so two applies never run on one lockfile at once and a
@@ -53,6 +56,9 @@ class Pending:
     recipients: int
     recipients_sha256: str
     since: str
+    # The batches a replace ends before this create: written before the first of them is
+    # ended, so a run interrupted between the ends and the create knows a create is owed.
+    replaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +132,7 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
                 "recipients": p.recipients,
                 "recipients_sha256": p.recipients_sha256,
                 "since": p.since,
+                **({"replaces": list(p.replaces)} if p.replaces else {}),
             }
             for p in entry.pending
         ]
@@ -185,6 +192,7 @@ def _parse(doc: Any) -> Lockfile:
                     recipients=int(p["recipients"]),
                     recipients_sha256=str(p["recipients_sha256"]),
                     since=str(p.get("since", "")),
+                    replaces=tuple(str(c) for c in p.get("replaces", [])),
                 )
                 for p in raw.get("pending", [])
             ),

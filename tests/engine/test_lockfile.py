@@ -120,14 +120,19 @@ def test_a_lockfile_round_trips_with_its_pending_records(tmp_path: Path) -> None
                 batches=(Batch("id-1", "B", 2, "s1"),),
                 settings_sha256="x",
                 recipients_sha256="y",
-                pending=(Pending("B #2", 1, "s2", "2026-03-02T10:00:00+05:30"),),
+                pending=(
+                    Pending("B #2", 1, "s2", "2026-03-02T10:00:00+05:30"),
+                    Pending("B #3", 1, "s3", "2026-03-02T10:00:00+05:30", replaces=("id-1",)),
+                ),
             ),
             "a": Entry(),
         },
     )
     save(path, lock)
     assert load(path, API_URL) == lock
-    assert list(json.loads(path.read_text())["campaigns"]) == ["a", "b"]
+    doc = json.loads(path.read_text())
+    assert list(doc["campaigns"]) == ["a", "b"]
+    assert ["replaces" in p for p in doc["campaigns"]["b"]["pending"]] == [False, True]
 
 
 def test_the_serial_grows_by_one_per_apply_that_changed_anything(vozzo: Vozzo) -> None:

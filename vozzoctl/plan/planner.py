@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Protocol
 
-from vozzoctl.lockfile import Entry, Lockfile
+from vozzoctl.lockfile import Entry, Lockfile, Pending
 from vozzoctl.manifest.desired import DesiredCampaign, DesiredState, recipients_fingerprint
 from vozzoctl.model import Recipient, Settings, State, can_transition
 from vozzoctl.pii import mask_phone
@@ -211,7 +211,8 @@ def items_needed(
             continue
         fingerprint_differs = entry is None or entry.recipients_sha256 != d.recipients_sha
         renamed = _replace_reasons(d, b.all)
-        if fingerprint_differs or b.adopted or (renamed and options.allow_replace):
+        owed = _owed_replace(entry, b.all) is not None
+        if fingerprint_differs or b.adopted or owed or (renamed and options.allow_replace):
             needed.update(c.campaign_id for c in b.all)
     return needed
 
@@ -228,6 +229,17 @@ def _replace_reasons(d: DesiredCampaign, batches: Sequence[LiveLike]) -> list[st
     if agents and agents != {d.settings.agent_uuid}:
         reasons.append(f"spec.agent changes {', '.join(sorted(agents))} → {d.settings.agent_uuid}")
     return reasons
+
+
+def _owed_replace(entry: Entry | None, batches: Sequence[LiveLike]) -> Pending | None:
+    """The create of a replace that was recorded, then ended old batches, and never made its
+    new one (a crash or a failed create in between): its numbers now look held by ENDED
+    batches, so only this record says they are still owed a campaign."""
+    names = {c.name for c in batches}
+    for p in entry.pending if entry else ():
+        if p.replaces and p.campaign_name not in names:
+            return p
+    return None
 
 
 def _base_name(name: str) -> str:
@@ -403,6 +415,17 @@ def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Opti
         reasons.append(f"{len(removed)} recipient(s) removed")
     if changed:
         reasons.append(f"{len(changed)} recipient(s) changed (language or metadata)")
+    keep = [
+        r
+        for r in d.recipients
+        if r.phone not in held or (held[r.phone][1].status or "").upper() not in FINISHED_CALLS
+    ]
+    owed = _owed_replace(entry, batches) if have_items else None
+    if owed is not None and keep and s.state != State.ENDED:
+        reasons.append(
+            f"an earlier replace ended {len(owed.replaces)} campaign(s) but did not create "
+            f"{owed.campaign_name!r}"
+        )
     next_batch = max((_order(c, s.campaign_name)[0] for c in batches), default=0) + 1
     next_batch = _free_number(next_batch, s, live)
     start = max(s.start_date, options.today)
@@ -412,11 +435,6 @@ def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Opti
 
     if reasons:
         actions.add(Action.REPLACE)
-        keep = [
-            r
-            for r in d.recipients
-            if r.phone not in held or (held[r.phone][1].status or "").upper() not in FINISHED_CALLS
-        ]
         left_out = len(d.recipients) - len(keep)
         words = "; ".join(reasons)
         if not options.allow_replace:

@@ -91,7 +91,8 @@ class Scene:
         today = self.app.emulator.today()
         loaded = load_desired_state([self.root / "campaigns"], today=today)
         assert loaded.ok, loaded.diagnostics
-        return loaded.state, lockfile.load(self.lockfile, API_URL), Options(today=today)
+        lock = lockfile.load(self.lockfile, API_URL)
+        return loaded.state, lock, Options(today=today, allow_replace=True)
 
     def plan(self) -> Any:
         desired, lock, options = self._inputs()
@@ -148,12 +149,15 @@ def phones(start: int, n: int) -> list[str]:
 
 
 def set_the_stage(scene: Scene) -> None:
-    """Two keys applied cleanly, then edits that need every kind of call: an append, updates
-    (with a state change), a create then start, a plain create, one on the second agent."""
+    """Three keys applied cleanly, then edits that need every kind of call: an append, updates
+    (with a state change), a replace (end, then create), a create then start, a plain create,
+    one on the second agent."""
     scene.write("a", phones(0, 2))
     scene.write("b", phones(10, 2))
+    scene.write("f", phones(50, 3), state="RUNNING")
     ok, why = scene.apply()
     assert ok, why
+    scene.write("f", phones(50, 2), state="RUNNING")  # one removed: replace with --allow-replace
     scene.write("a", phones(0, 3))  # append "A #2"
     scene.write("b", phones(10, 2), state="RUNNING", retry={"max_attempts": 4})
     scene.write("c", phones(20, 3), state="RUNNING")
@@ -165,7 +169,7 @@ def check_converged(scene: Scene) -> None:
     scene.app.emulator.clear_faults()
     names = scene.names()
     assert max(names.values()) == 1, f"a campaign was made twice: {names}"
-    assert sorted(names) == ["A", "A #2", "B", "C", "D", "E"]
+    assert sorted(names) == ["A", "A #2", "B", "C", "D", "E", "F", "F #2"]
     twice = [p for p, n in scene.live_holders().items() if n > 1]
     assert not twice, f"held by two live campaigns: {twice}"
     made = scene.plan()
@@ -181,7 +185,12 @@ def check_converged(scene: Scene) -> None:
         "C": "RUNNING",
         "D": "TO_START",
         "E": "SUSPENDED",
+        "F": "ENDED",
+        "F #2": "RUNNING",
     }
+    [new] = [c for c in scene.campaigns() if c["campaign_config"]["campaign_name"] == "F #2"]
+    held = [i["to_phone_number"] for i in scene.app.emulator.items(new["campaign_id"])]
+    assert held == phones(50, 2)
 
 
 def apply_twice(scene: Scene) -> list[str]:
@@ -273,7 +282,13 @@ def test_a_create_that_lost_its_answer_is_adopted_in_the_same_apply(
     scene.app.emulator.set_fault_plan({"rules": [{**CREATE, "on": "every", "action": action}]})
     ok, why = scene.apply()
     assert ok, why
-    assert sorted(creates(scene)) == ["A #2", "C", "D", "E"]  # each sent once, found by name
+    assert sorted(creates(scene)) == [
+        "A #2",
+        "C",
+        "D",
+        "E",
+        "F #2",
+    ]  # each sent once, found by name
     check_converged(scene)
 
 
@@ -281,13 +296,13 @@ def test_a_create_refused_with_503_is_sent_once_more_then_left_for_the_next_appl
     scene: Scene,
 ) -> None:
     scene.app.emulator.set_fault_plan(
-        {"rules": [{**CREATE, "on": {"first": 8}, "action": "status", "status": 503}]}
+        {"rules": [{**CREATE, "on": {"first": 10}, "action": "status", "status": 503}]}
     )
     scene.app.emulator.clear_requests()
     ok, why = scene.apply()
     assert not ok
     assert "the API answered 503 after the request was sent" in why
-    assert Counter(creates(scene)) == {"A #2": 2, "C": 2, "D": 2, "E": 2}
+    assert Counter(creates(scene)) == {"A #2": 2, "C": 2, "D": 2, "E": 2, "F #2": 2}
     assert "A #2" not in scene.names()
     assert '"pending"' in scene.lockfile.read_text()  # the intents wait for the next run
     apply_twice(scene)
@@ -310,4 +325,29 @@ def test_dropped_reads_are_retried(scene: Scene) -> None:
     )
     ok, why = scene.apply()
     assert ok, why
+    check_converged(scene)
+
+
+def test_a_replace_whose_create_failed_after_the_end_is_finished_by_the_next_apply(
+    scene: Scene,
+) -> None:
+    """Regression: a replace ends the old batch, then its create fails (or the process dies).
+    The numbers then looked held by the ENDED batch: the next plan said "no changes" and the
+    numbers that remain were never called. The write-ahead record now names the batches the
+    replace ends, and the next run creates the new batch."""
+    scene.app.emulator.set_fault_plan(
+        {"rules": [{**CREATE, "on": "every", "action": "status", "status": 503}]}
+    )
+    ok, _ = scene.apply()
+    assert not ok
+    states = {c["campaign_config"]["campaign_name"]: c["campaign_state"] for c in scene.campaigns()}
+    assert states["F"] == "ENDED" and "F #2" not in states
+    scene.app.emulator.clear_faults()
+    made = scene.plan()
+    [f] = [k for k in made.keys if k.key == "f"]
+    assert f.action.value == "replace"
+    assert any(
+        "an earlier replace ended 1 campaign(s) but did not create 'F #2'" in n for n in f.notes
+    )
+    apply_twice(scene)
     check_converged(scene)
