@@ -162,6 +162,7 @@ def assert_readers_agree(text: str) -> None:
 @example('---\n{"phone": [[-.5, ".inf", \'hi\'], {"a b": \'false\'}]}\n')  # yaml-rs: -0.5
 @example("---\n{name: [[[], N, '1.'], {\"yes\": _1}, '']}\n")  # yaml-rs: 1
 @example('---\n{"a b": =}\n')  # PyYAML: the `value` tag
+@example("---\n{a b: [winter, N, 2026-12-01, 1:0]}\n")  # a short numberish string
 def test_fast_reading_never_changes_the_meaning(text: str) -> None:
     assert_readers_agree(text)
 

@@ -60,7 +60,7 @@ PROFILES: dict[str, Profile] = {
 
 def parse_hhmm(text: object) -> dt.time:
     if not isinstance(text, str) or not _HHMM.fullmatch(text.strip()):
-        raise ValueError(f"{text!r} is not a time: write it as \"HH:MM\", e.g. \"09:00\"")
+        raise ValueError(f'{text!r} is not a time: write it as "HH:MM", e.g. "09:00"')
     hours, minutes = (int(x) for x in text.strip().split(":"))
     if hours == 24:
         if minutes:
@@ -169,7 +169,9 @@ def breach(s: Schedule, zone: str, profiles: tuple[Profile, ...]) -> Breach | No
         ist_end = dt.datetime.combine(day, dt.time(s.end_hour), IST)
         start, end = ist_start.astimezone(tz), ist_end.astimezone(tz)
         for p in profiles:
-            ends_at_midnight = end.time() == dt.time(0) and end.date() == start.date() + dt.timedelta(1)
+            ends_at_midnight = end.time() == dt.time(
+                0
+            ) and end.date() == start.date() + dt.timedelta(1)
             same_day = start.date() == end.date() or (ends_at_midnight and p.end == dt.time.max)
             end_time = dt.time.max if ends_at_midnight else end.time()
             if (

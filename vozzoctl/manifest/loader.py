@@ -291,7 +291,8 @@ class _Loader:
             self.at(doc, path, message, hint)
             doc.trapped.add(path)  # its value is the unresolved text: no second message on it
 
-        substituted = substitute(data, self.env, unset)
+        # a walk over every value, needed only when the file holds a reference at all
+        substituted = substitute(data, self.env, unset) if "${" in doc.source.text else data
         doc.data = substituted
         version = substituted.get("apiVersion")
         if version != models.API_VERSION:

@@ -1,16 +1,21 @@
 """Phone numbers to E.164, checked with `phonenumbers`, fast for numbers already in E.164.
 
-`phonenumbers.parse` costs about 9 µs a number; most recipient lists are already E.164, and for
-those building the number from its parts and asking `is_valid_number` costs about 5 µs, which is
-what keeps a million-row CSV within its time budget.
+`phonenumbers.parse` costs about 9 µs a number and `is_valid_number` about 8 µs (it looks its
+patterns up in `re`'s cache five times a number). Most recipient lists are already E.164: for
+those, a country with one region is checked against its patterns compiled once, per length —
+the same rule as `is_valid_number` (the general pattern and that of any number type), at under
+1 µs, which is what keeps a million-row CSV within its time budget. Countries sharing a code
+(+1, +7, +44, ...) ask `phonenumbers`.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 
 import phonenumbers
+from phonenumbers import PhoneMetadata
 
 from vozzoctl.pii import mask_phone
 
@@ -35,6 +40,51 @@ def _country(digits3: str) -> int | None:
     return None
 
 
+_TYPES = (
+    "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
+    "voicemail", "fixed_line", "mobile",
+)  # fmt: skip
+
+
+@cache
+def _validator(cc: int) -> Callable[[str], bool] | None:
+    """`is_valid_number` for a country code with one region, from its compiled patterns."""
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(cc, ())
+    if len(regions) != 1 or regions[0] == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
+        return None
+    meta = PhoneMetadata.metadata_for_region(regions[0])
+    if meta is None or meta.general_desc is None:
+        return None
+    by_length: dict[int, tuple[re.Pattern[str], re.Pattern[str]] | None] = {}
+
+    def patterns(length: int) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+        general = _pattern_for(meta.general_desc, length)
+        kinds = [_pattern_for(getattr(meta, name), length) for name in _TYPES]
+        if general is None or not any(kinds):
+            return None
+        either = "|".join(f"(?:{k})" for k in kinds if k)
+        return re.compile(f"(?:{general})"), re.compile(either)
+
+    def valid(national: str) -> bool:
+        length = len(national)
+        if length not in by_length:
+            by_length[length] = patterns(length)
+        found = by_length[length]
+        return found is not None and bool(
+            found[0].fullmatch(national) and found[1].fullmatch(national)
+        )
+
+    return valid
+
+
+def _pattern_for(desc: phonenumbers.PhoneNumberDesc | None, length: int) -> str | None:
+    if desc is None or not desc.national_number_pattern:
+        return None
+    if desc.possible_length and length not in desc.possible_length:
+        return None
+    return desc.national_number_pattern
+
+
 def normalize(raw: str) -> str:
     """`"+91 12345 67890"` → `"+911234567890"`; raises PhoneError (masked) when not callable."""
     compact = raw.strip().translate(_STRIP)
@@ -45,6 +95,11 @@ def normalize(raw: str) -> str:
         if cc is not None:
             national = digits[len(str(cc)) :]
             if national and national[0] != "0":
+                check = _validator(cc)
+                if check is not None:
+                    if check(national):
+                        return "+" + digits
+                    raise _invalid(raw)
                 number = phonenumbers.PhoneNumber(country_code=cc, national_number=int(national))
                 if phonenumbers.is_valid_number(number):
                     return "+" + digits

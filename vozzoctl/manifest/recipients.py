@@ -161,8 +161,9 @@ class Collector:
         lang_at = lowered.index("language") if "language" in lowered else -1
         meta_cols = [(n, name) for n, name in enumerate(names) if n not in (phone_at, lang_at)]
         width = len(names)
-        base = self.base
         base_json = self._base_json
+        plan = _metadata_plan(self.base, meta_cols)
+        encode = _encode_str
         add = self._add
         for row in reader:
             if not row:
@@ -189,9 +190,15 @@ class Collector:
                         f"one of {' '.join(LANGUAGES)}",
                     )
                     continue
-            if meta_cols:
-                own = {name: row[n] for n, name in meta_cols if row[n] != ""}
-                meta_json = _canonical({**base, **own}) if own else base_json
+            if plan:
+                parts = []
+                for prefix, n, fallback in plan:
+                    cell = row[n] if n >= 0 else ""
+                    if cell != "":
+                        parts.append(prefix + encode(cell))
+                    elif fallback is not None:
+                        parts.append(prefix + fallback)
+                meta_json = "{" + ",".join(parts) + "}"
             else:
                 meta_json = base_json
             where = Where(display, line)
@@ -239,6 +246,24 @@ class LocateInline:
 
     def __call__(self, index: int, field: str, *, key: bool = False) -> Where:
         return self.fn(index, field, key)
+
+
+def _metadata_plan(
+    base: dict[str, Any], columns: list[tuple[int, str]]
+) -> list[tuple[str, int, str | None]]:
+    """How to write a CSV row's metadata as `_canonical({**base, **own})` does, without sorting
+    or merging per row: per key in sorted order, its encoded `"key":`, the column that may give
+    its value (-1: none) and the campaign's value, encoded, used when that cell is empty."""
+    if not columns:
+        return []
+    column_of = {name: n for n, name in columns}
+    plan: list[tuple[str, int, str | None]] = []
+    for key in sorted(base.keys() | column_of.keys()):
+        fallback = None
+        if key in base:
+            fallback = json.dumps(base[key], ensure_ascii=False)
+        plan.append((_encode_str(key) + ":", column_of.get(key, -1), fallback))
+    return plan
 
 
 def _canonical(meta: dict[str, Any]) -> str:

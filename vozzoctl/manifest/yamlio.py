@@ -61,6 +61,8 @@ _NUMBERISH = re.compile(
     r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt \t].*)?"  # dates: real YYYY-MM-DD ones agree
 )
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+# Every text _NUMBERISH matches holds one of these; a file without them needs no check per string.
+_NUMBERISH_PART = re.compile(r"[0-9_]:[0-9]|[0-9]_|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[Tt \t]?")
 
 _DOC_START = re.compile(r"^---(?:[ \t]|$)", re.MULTILINE)
 _CONTENT_LINE = re.compile(r"^(?![ \t]*(?:#|%|$)).", re.MULTILINE)
@@ -130,16 +132,17 @@ def _agrees(values: list[Any], text: str) -> bool:
     bool_words = floats = numbers = False
     stack: list[Any] = list(values)
     pop, push, extend = stack.pop, stack.append, stack.extend
+    # only real dates (2026-12-01) in the text: no string can be one YAML 1.1 reads otherwise
+    strings_agree = all(_is_iso_date(m[0]) for m in _NUMBERISH_PART.finditer(text))
     numberish = _NUMBERISH.fullmatch
     while stack:
         x = pop()
         kind = type(x)
         if kind is str:
-            if len(x) <= 40:
-                if x.lower() in _BOOL_WORDS:
-                    bool_words = True
-                elif numberish(x) and not _is_iso_date(x):
-                    return False
+            if len(x) <= 3 and x.lower() in _BOOL_WORDS:
+                bool_words = True
+            elif not strings_agree and len(x) <= 40 and numberish(x) and not _is_iso_date(x):
+                return False
         elif kind is dict:
             for k, v in x.items():
                 if type(k) is not str:
