@@ -189,19 +189,34 @@ class Recorder:
         self.clock = clock
         self._bumped = False
         self._mutex = asyncio.Lock()
+        self._changes = 0  # changes made to self.lock
+        self._saved = 0  # of those, how many the file holds
 
     async def _write(self, key: str, change: Callable[[Entry], Entry | None]) -> None:
+        """Change the key's entry and return once the file holds the change.
+
+        Group commit: the change is made in memory at once (no await in between, so changes
+        never interleave), then one save at a time writes the latest lockfile, in a thread so
+        that requests go on meanwhile. A change that a save begun after it already wrote is
+        not written again. Each caller still returns only after its change is on disk.
+        """
+        entry = self.lock.entry(key) or Entry()
+        new = change(entry)
+        if new == self.lock.entry(key):
+            return
+        lock = self.lock.with_entry(key, new)
+        if not self._bumped:
+            lock = replace(lock, serial=lock.serial + 1)
+            self._bumped = True
+        self.lock = lock
+        self._changes += 1
+        mine = self._changes
         async with self._mutex:
-            entry = self.lock.entry(key) or Entry()
-            new = change(entry)
-            if new == self.lock.entry(key):
+            if self._saved >= mine:
                 return
-            lock = self.lock.with_entry(key, new)
-            if not self._bumped:
-                lock = replace(lock, serial=lock.serial + 1)
-                self._bumped = True
-            save(self.path, lock)
-            self.lock = lock
+            latest, count = self.lock, self._changes
+            await asyncio.to_thread(save, self.path, latest)
+            self._saved = count
 
     async def intend(self, key: str, op: CreateOp, replaces: tuple[str, ...] = ()) -> None:
         """Record that `op` is about to be sent (once per name: a replace records it before

@@ -23,6 +23,7 @@ crash mid-apply loses nothing that was done.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import tempfile
@@ -97,18 +98,35 @@ class Lockfile:
         return replace(self, campaigns=campaigns)
 
     def to_json(self) -> str:
-        doc: dict[str, Any] = {
-            "format_version": FORMAT_VERSION,
-            "serial": self.serial,
-            "api_url": self.api_url,
-            "campaigns": {key: _entry_json(entry) for key, entry in sorted(self.campaigns.items())},
-        }
-        return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        """`json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)` and a newline, put
+        together from each entry's text, made once per entry value: apply writes the file
+        after every call, and encoding all of it each time made an apply of N creates O(N²)
+        (indent= takes json's pure-Python encoder)."""
+        if self.campaigns:
+            entries = ",\n".join(_entry_text(k, e) for k, e in sorted(self.campaigns.items()))
+            campaigns = "{\n" + entries + "\n  }"
+        else:
+            campaigns = "{}"
+        return (
+            f'{{\n  "api_url": {json.dumps(self.api_url, ensure_ascii=False)},\n'
+            f'  "campaigns": {campaigns},\n'
+            f'  "format_version": {FORMAT_VERSION},\n'
+            f'  "serial": {int(self.serial)}\n}}\n'
+        )
 
     def fingerprint(self) -> str:
         import hashlib
 
         return hashlib.sha256(self.to_json().encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=16_384)
+def _entry_text(key: str, entry: Entry) -> str:
+    """`"key": {...}` as it appears inside `"campaigns"` (two levels deep) in the file."""
+    text = json.dumps({key: _entry_json(entry)}, indent=2, sort_keys=True, ensure_ascii=False)
+    # '{\n  "key": {\n ... \n  }\n}': drop the braces, indent one level more. Strings in
+    # JSON hold no raw newline, so every line break is structural.
+    return "\n".join("  " + line for line in text[2:-2].split("\n"))
 
 
 def _entry_json(entry: Entry) -> dict[str, Any]:

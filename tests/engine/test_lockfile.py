@@ -10,8 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import API_URL, TOKEN, Vozzo
+from vozzoctl.cli import runtime
 from vozzoctl.emulator import SyncASGITransport
 from vozzoctl.lockfile import Batch, Entry, Lockfile, Pending, load, save
 
@@ -271,3 +274,78 @@ def test_a_create_that_never_left_is_planned_again_once(vozzo: Vozzo) -> None:
     assert len(vozzo.live()) == 1
     assert "pending" not in vozzo.lockfile()["campaigns"]["promo"]
     assert vozzo.run("plan", "--detailed-exitcode").code == 0
+
+
+# ---------------------------------------------------------------- writes as apply makes them
+
+
+class WatchingTransport(httpx.AsyncBaseTransport):
+    """The emulator in-process, reading the lockfile as each create arrives."""
+
+    def __init__(self, vozzo: Vozzo, seen: list[tuple[str, list[str]]]) -> None:
+        self.inner = httpx.ASGITransport(app=vozzo.app)
+        self.path = vozzo.root / "vozzo.lock"
+        self.seen = seen
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path == "/v1alpha/campaign":
+            name = json.loads(request.content)["campaign_name"]
+            doc = json.loads(self.path.read_text()) if self.path.exists() else {"campaigns": {}}
+            pending = [
+                p["campaign_name"] for e in doc["campaigns"].values() for p in e.get("pending", [])
+            ]
+            self.seen.append((name, pending))
+        return await self.inner.handle_async_request(request)
+
+
+def test_every_create_is_on_disk_as_pending_before_it_is_sent(vozzo: Vozzo) -> None:
+    keys = [f"k{i}" for i in range(12)]
+    for i, key in enumerate(keys):
+        vozzo.campaign(key, phones=[f"+9198200{i:03d}45"], state="RUNNING")
+    seen: list[tuple[str, list[str]]] = []
+    runtime.set_transport_factory(lambda: WatchingTransport(vozzo, seen))
+    assert vozzo.run("apply", "--auto-approve", "--concurrency", "8").code == 0
+    assert sorted(name for name, _ in seen) == sorted(k.title() for k in keys)
+    for name, pending in seen:
+        assert name in pending, f"{name} was sent before its intent was written"
+    assert vozzo.lockfile()["serial"] == 1
+    assert '"pending"' not in (vozzo.root / "vozzo.lock").read_text()
+
+
+entries = st.builds(
+    Entry,
+    batches=st.lists(
+        st.builds(Batch, st.text(), st.text(), st.integers(0, 10**6), st.text()), max_size=3
+    ).map(tuple),
+    settings_sha256=st.text(),
+    recipients_sha256=st.text(),
+    pending=st.lists(
+        st.builds(
+            Pending,
+            st.text(),
+            st.integers(0, 10**6),
+            st.text(),
+            st.text(),
+            st.lists(st.text(), max_size=2).map(tuple),
+        ),
+        max_size=2,
+    ).map(tuple),
+)
+
+
+@settings(deadline=None)
+@given(
+    api_url=st.text(),
+    serial=st.integers(0, 10**9),
+    campaigns=st.dictionaries(st.text(), entries, max_size=4),
+)
+def test_the_text_is_exactly_json_dumps_of_the_document(
+    api_url: str, serial: int, campaigns: dict[str, Entry]
+) -> None:
+    """The lockfile's text is put together from cached per-entry pieces; it must be
+    byte for byte what encoding the whole document gives."""
+    lock = Lockfile(api_url, serial, campaigns)
+    doc = json.loads(lock.to_json())
+    assert lock.to_json() == json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert doc["serial"] == serial and doc["api_url"] == api_url
+    assert sorted(doc["campaigns"]) == sorted(campaigns)
