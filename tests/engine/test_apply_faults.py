@@ -240,7 +240,19 @@ rules = st.one_of(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(plan=st.lists(rules, min_size=1, max_size=3))
+def _failed_creates(plan: list[dict[str, Any]]) -> int:
+    """How many create requests the schedule answers with a failure (delays don't fail)."""
+    return sum(
+        (r["on"]["first"] if isinstance(r["on"], dict) else len(r["on"]))
+        for r in plan
+        if r.get("path") == CREATE["path"] and r.get("action") != "delay"
+    )
+
+
+# An unanswered create is looked up and sent once more per apply (never more: a look-up that
+# finds nothing is not proof), so one campaign may fail at most 3 times and still converge in two
+# applies (fail, fail | fail, ok). Schedules that fail more creates than that are left out.
+@given(plan=st.lists(rules, min_size=1, max_size=3).filter(lambda p: _failed_creates(p) <= 3))
 def test_any_fault_schedule_converges_in_two_applies_without_duplicates(
     plan: list[dict[str, Any]],
 ) -> None:

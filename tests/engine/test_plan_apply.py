@@ -260,7 +260,7 @@ def test_json_plan_is_stable_and_alone_on_stdout(vozzo: Vozzo) -> None:
     [change] = doc["changes"]
     assert change["key"] == "promo"
     assert change["action"] == "create"
-    assert change["recipients"] == {"add": 2, "remove": 0}
+    assert change["recipients"] == {"add": 2, "remove": 0, "suppressed": 0, "excluded": 0}
     assert len(change["calls"]) == 2
 
 

@@ -40,7 +40,9 @@ def test_nearest_defaults_win_field_by_field(files: Files, load: Load) -> None:
             "north/defaults.yaml": DEFAULTS_HEAD + "  schedule: {start_hour: 10}\n"
             "  retry: {max_attempts: 5}\n"
             "  metadata: {region: north}\n",
-            "north/delhi.yaml": bare_campaign("delhi", "  schedule: {end_hour: 20}\n"),
+            "north/delhi.yaml": bare_campaign(
+                "delhi", "  schedule: {end_hour: 20}\n", phone="+919845023456"
+            ),
             "chennai.yaml": bare_campaign("chennai"),
         }
     )
@@ -53,7 +55,7 @@ def test_nearest_defaults_win_field_by_field(files: Files, load: Load) -> None:
     assert (s.start_hour, s.end_hour) == (10, 20)  # parent's, nearer Defaults', own
     assert (s.max_retry, s.max_retry_per_day) == (5, 1)  # retry merged key by key
     assert delhi.recipients == (
-        Recipient("+919812345678", "HI", '{"product":"Winter Bundle","region":"north"}'),
+        Recipient("+919845023456", "HI", '{"product":"Winter Bundle","region":"north"}'),
     )
     assert (chennai.settings.start_hour, chennai.settings.max_retry) == (9, 3)
     assert chennai.recipients[0].metadata == '{"product":"Winter Bundle","region":"south"}'

@@ -42,6 +42,7 @@ def apply(
     prune: bool,
     allow_replace: bool,
     max_new_recipients: int,
+    exclude_noncompliant: bool,
     auto_approve: bool,
     lock_timeout: float,
 ) -> int:
@@ -70,6 +71,7 @@ def apply(
             prune=bool(opts["prune"]),
             allow_replace=bool(opts["allow_replace"]),
             max_new_recipients=int(opts["max_new_recipients"]),
+            exclude_noncompliant=bool(opts.get("exclude_noncompliant", False)),
         )
     else:
         options = make_options(
@@ -78,8 +80,9 @@ def apply(
             prune=prune,
             allow_replace=allow_replace,
             max_new_recipients=max_new_recipients,
+            exclude_noncompliant=exclude_noncompliant,
         )
-    desired = load_manifests(paths, s)
+    desired = load_manifests(paths, s, exclude_noncompliant=options.exclude_noncompliant)
     path = Path(s.lockfile)
     with lockfile.LockfileLock(path, lock_timeout):
         lock = lockfile.load(path, s.api_url)

@@ -13,7 +13,7 @@ import click
 from vozzoctl import engine, lockfile
 from vozzoctl.cli.common import Settings, common_options, settings, use_color
 from vozzoctl.cli.runtime import closing, load_manifests, make_client, make_options, run_async
-from vozzoctl.cli.validate import file_option
+from vozzoctl.cli.validate import exclude_option, file_option
 from vozzoctl.errors import UsageError
 from vozzoctl.manifest import DesiredState
 from vozzoctl.plan.model import Plan
@@ -41,6 +41,7 @@ def plan_options(f: F) -> F:
         click.option(
             "--prune", is_flag=True, help="End the campaigns of keys gone from the manifests."
         ),
+        exclude_option,
         click.option(
             "--allow-replace",
             is_flag=True,
@@ -89,6 +90,7 @@ def saved_plan(
             "prune": options.prune,
             "allow_replace": options.allow_replace,
             "max_new_recipients": options.max_new_recipients,
+            "exclude_noncompliant": options.exclude_noncompliant,
         },
         "inputs": {
             "desired_sha256": engine.desired_fingerprint(desired),
@@ -140,6 +142,7 @@ def plan(
     prune: bool,
     allow_replace: bool,
     max_new_recipients: int,
+    exclude_noncompliant: bool,
     out: str | None,
     fmt: str,
     detailed_exitcode: bool,
@@ -168,8 +171,9 @@ def plan(
         prune=prune,
         allow_replace=allow_replace,
         max_new_recipients=max_new_recipients,
+        exclude_noncompliant=exclude_noncompliant,
     )
-    desired = load_manifests(paths, s)
+    desired = load_manifests(paths, s, exclude_noncompliant=exclude_noncompliant)
     lock = lockfile.load(Path(s.lockfile), s.api_url)
     if no_refresh:
         made = make_offline_plan(desired, lock, options)

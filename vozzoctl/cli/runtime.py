@@ -30,9 +30,13 @@ def set_transport_factory(factory: TransportFactory | None) -> None:
     _transport_factory = factory
 
 
-def load_manifests(paths: tuple[str, ...], s: Settings) -> DesiredState:
+def load_manifests(
+    paths: tuple[str, ...], s: Settings, *, exclude_noncompliant: bool = False
+) -> DesiredState:
     """The desired state, or ManifestError after every problem is printed: nothing is sent."""
-    result = load_desired_state(list(paths), today=today_ist())
+    result = load_desired_state(
+        list(paths), today=today_ist(), exclude_noncompliant=exclude_noncompliant
+    )
     color = use_color(s, sys.stderr)
     for line in diagnostic_lines(result.diagnostics, color=color):
         click.echo(line, err=True)
@@ -76,6 +80,7 @@ def make_options(
     prune: bool,
     allow_replace: bool,
     max_new_recipients: int,
+    exclude_noncompliant: bool = False,
 ) -> Options:
     return Options(
         today=today_ist(),
@@ -84,6 +89,7 @@ def make_options(
         targets=frozenset(targets),
         selector=parse_selector(selector),
         max_new_recipients=max_new_recipients,
+        exclude_noncompliant=exclude_noncompliant,
     )
 
 

@@ -20,11 +20,17 @@ file_option = click.option(
     metavar="PATH",
     help="A manifest file or a folder read recursively; repeatable (default ./campaigns).",
 )
+exclude_option = click.option(
+    "--exclude-noncompliant",
+    is_flag=True,
+    help="Leave out recipients whose local calling hours break spec.compliance, and say so.",
+)
 
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(), metavar="[PATH]...")
 @file_option
+@exclude_option
 @click.option(
     "--format",
     "fmt",
@@ -34,7 +40,9 @@ file_option = click.option(
     help="text for people, json for tools (stdout holds only the JSON document).",
 )
 @common_options
-def validate(files: tuple[str, ...], paths: tuple[str, ...], fmt: str) -> int:
+def validate(
+    files: tuple[str, ...], paths: tuple[str, ...], exclude_noncompliant: bool, fmt: str
+) -> int:
     """Check every manifest offline: format, values, recipients, CSV files.
 
     Every problem of the whole set is reported in one run, each with its file, line and
@@ -47,7 +55,9 @@ def validate(files: tuple[str, ...], paths: tuple[str, ...], fmt: str) -> int:
       vozzoctl validate -f campaigns/winter.yaml --format json | jq .summary
       vozzoctl validate campaigns/a.yaml campaigns/b.yaml
     """
-    result = load_desired_state([*paths, *files], today=today_ist())
+    result = load_desired_state(
+        [*paths, *files], today=today_ist(), exclude_noncompliant=exclude_noncompliant
+    )
     if fmt == "json":
         click.echo(as_json(result))
         return 0 if result.ok else 1

@@ -56,6 +56,11 @@ class DesiredCampaign:
     source: str = ""  # file:line of the document, for messages
     settings_sha: str = field(default="", compare=False)
     recipients_sha: str = field(default="", compare=False)
+    # Declared but never to be sent: on a do-not-call list, or outside legal calling hours with
+    # --exclude-noncompliant. Kept (in memory only) so a plan can say which live batches still
+    # hold them.
+    suppressed: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    excluded: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @classmethod
     def build(
@@ -65,6 +70,9 @@ class DesiredCampaign:
         recipients: Sequence[Recipient],
         labels: dict[str, str] | None = None,
         source: str = "",
+        *,
+        suppressed: frozenset[str] = frozenset(),
+        excluded: frozenset[str] = frozenset(),
     ) -> DesiredCampaign:
         ordered = tuple(sorted(recipients, key=_phone))
         return cls(
@@ -75,7 +83,13 @@ class DesiredCampaign:
             source=source,
             settings_sha=settings_fingerprint(settings),
             recipients_sha=recipients_fingerprint(ordered),
+            suppressed=suppressed,
+            excluded=excluded,
         )
+
+    @property
+    def withheld(self) -> frozenset[str]:
+        return self.suppressed | self.excluded
 
     def matches(self, selector: dict[str, str]) -> bool:
         labels = dict(self.labels)

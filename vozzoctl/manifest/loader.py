@@ -20,13 +20,16 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from vozzoctl.manifest import models
+from vozzoctl.manifest import compliance, models
 from vozzoctl.manifest.desired import DesiredCampaign, DesiredState
 from vozzoctl.manifest.diagnostics import Diagnostic, Severity
 from vozzoctl.manifest.envsubst import substitute
 from vozzoctl.manifest.recipients import Collector, LocateInline, Where
+from vozzoctl.manifest.suppress import Problem as SuppressProblem
+from vozzoctl.manifest.suppress import Suppression, read_list
 from vozzoctl.manifest.yamlio import Document, FieldPath, YamlFile, dotted, read_yaml
-from vozzoctl.model import Settings, State
+from vozzoctl.model import Recipient, Settings, State
+from vozzoctl.pii import mask_phone
 
 _MB = 1024 * 1024  # as `ls -lh` and `du -h` count them
 MAX_MANIFEST_BYTES = 32 * _MB
@@ -77,11 +80,16 @@ def load_desired_state(
     *,
     today: dt.date,
     env: Mapping[str, str] | None = None,
+    exclude_noncompliant: bool = False,
 ) -> LoadResult:
-    """Read, check and resolve every manifest under `paths` (default `./campaigns`)."""
-    return _Loader(today, os.environ if env is None else env).run(
-        [Path(p) for p in paths] or [Path(DEFAULT_PATH)]
-    )
+    """Read, check and resolve every manifest under `paths` (default `./campaigns`).
+
+    `exclude_noncompliant` drops recipients whose calling hours break a compliance profile
+    (and says how many) instead of refusing their campaign.
+    """
+    loader = _Loader(today, os.environ if env is None else env)
+    loader.exclude_noncompliant = exclude_noncompliant
+    return loader.run([Path(p) for p in paths] or [Path(DEFAULT_PATH)])
 
 
 def display_path(path: Path) -> str:
@@ -150,6 +158,8 @@ class _Loader:
         self.today = today
         self.env = env
         self.diagnostics: list[Diagnostic] = []
+        self.exclude_noncompliant = False
+        self.dnc_lists: dict[Path, tuple[Suppression, list[SuppressProblem]] | str] = {}
 
     # -- reporting ----------------------------------------------------------------------------
     def at(
@@ -219,6 +229,7 @@ class _Loader:
             if campaign is not None:
                 built.append(campaign)
         built.sort(key=lambda c: c.key)
+        self.overlaps(built)
         # One problem reached from several places (a Defaults shared by many campaigns) is
         # reported once.
         self.diagnostics = sorted(dict.fromkeys(self.diagnostics), key=Diagnostic.sort_key)
@@ -415,8 +426,22 @@ class _Loader:
                 key=True,
             )
             return None
-        if not ok or collector.failed:
+        if not ok or collector.failed or doc.trapped:
+            return None  # doc.trapped: the YAML reader named a value it would not guess at
+        safe = self.calling_safety(doc, origin, parsed.metadata.name, s, collector)
+        if safe is None:
             return None
+        recipients, suppressed, excluded = safe
+        if not recipients:
+            self.at(
+                doc,
+                ("spec",),
+                "every recipient is on a do-not-call list or outside legal "
+                "hours: nothing will be sent",
+                "",
+                key=True,
+                warning=True,
+            )
         settings = Settings(
             campaign_name=s.name,
             agent_uuid=s.agent,
@@ -432,10 +457,160 @@ class _Loader:
         return DesiredCampaign.build(
             parsed.metadata.name,
             settings,
-            collector.recipients,
+            recipients,
             dict(parsed.metadata.labels),
             f"{doc.source.display}:{doc.line}",
+            suppressed=suppressed,
+            excluded=excluded,
         )
+
+    def overlaps(self, campaigns: list[DesiredCampaign]) -> None:
+        """The same number in two campaigns whose dates and windows overlap: a warning."""
+        if len(campaigns) < 2:
+            return
+        owner: dict[str, int] = {}
+        shared: dict[tuple[int, int], list[str]] = {}
+        for i, c in enumerate(campaigns):
+            for r in c.recipients:
+                j = owner.setdefault(r.phone, i)
+                if j != i and _windows_overlap(campaigns[j].settings, c.settings):
+                    shared.setdefault((j, i), []).append(r.phone)
+        for (j, i), phones in sorted(shared.items()):
+            a, b = campaigns[j], campaigns[i]
+            file, _, line = b.source.rpartition(":")
+            self.diagnostics.append(
+                _diag(
+                    file,
+                    int(line or 0),
+                    0,
+                    "spec.recipients",
+                    f"{len(phones):,} number(s), e.g. {mask_phone(phones[0])}, are also in "
+                    f"{a.key} ({a.source}), on overlapping days and hours: they may be called "
+                    f"by both {a.key} and {b.key}",
+                    "keep each number in one campaign, or make their dates or hours apart",
+                    warning=True,
+                )
+            )
+
+    def calling_safety(
+        self,
+        doc: Document,
+        origin: _Origin,
+        key: str,
+        s: models.CampaignSpec,
+        collector: Collector,
+    ) -> tuple[list[Recipient], frozenset[str], frozenset[str]] | None:
+        """Do-not-call lists, then calling hours in each recipient's time zone."""
+        dnc = Suppression()
+        lists_ok = True
+        for i, name in enumerate(s.suppress):
+            where, at = origin.source(doc, ("spec", "suppress", i))
+            found = self.dnc_list(Path(where.source.display).parent / name, where, at, name)
+            if found is None:
+                lists_ok = False
+            else:
+                dnc.update(found)
+        if not lists_ok:
+            return None  # never guess who may be called while a do-not-call list is unreadable
+        kept = [r for r in collector.recipients if not dnc.holds(r.phone)] if dnc else None
+        recipients = collector.recipients if kept is None else kept
+        suppressed = frozenset(
+            r.phone for r in collector.recipients if kept is not None and dnc.holds(r.phone)
+        )
+        sched = compliance.Schedule(
+            s.schedule.start_date,
+            s.schedule.end_date,
+            s.schedule.start_hour,
+            s.schedule.end_hour,
+            s.schedule.weekends,
+        )
+        profiles = s.compliance
+        where, at = origin.source(doc, ("spec", "compliance") if profiles else ("spec",))
+        if not profiles:
+            abroad = compliance.outside_india(r.phone for r in recipients)
+            if abroad:
+                self.at(
+                    where,
+                    at,
+                    f"{abroad:,} recipient(s) outside India and no calling-hours profile",
+                    "set spec.compliance (e.g. [us-tcpa]) so that local hours are "
+                    "checked before any call",
+                    key=True,
+                    warning=True,
+                )
+            return recipients, suppressed, frozenset()
+        bad: list[tuple[Recipient, compliance.Breach]] = []
+        unknown = 0
+        for r in recipients:
+            verdict = compliance.judge(sched, r.phone, profiles)
+            unknown += verdict.unknown
+            if verdict.breach is not None:
+                bad.append((r, verdict.breach))
+        if unknown:
+            self.at(
+                where,
+                at,
+                f"{unknown:,} recipient(s) have no known time zone: their "
+                "calling hours cannot be checked",
+                "check those numbers",
+                key=True,
+                warning=True,
+            )
+        if not bad:
+            return recipients, suppressed, frozenset()
+        rows = ", ".join(
+            f"{mask_phone(r.phone)} ({collector.describe(collector.first[r.phone])})"
+            for r, _ in bad[:3]
+        )
+        more = f" and {len(bad) - 3:,} more" if len(bad) > 3 else ""
+        first = bad[0][1].describe(sched)
+        if self.exclude_noncompliant:
+            self.at(
+                where,
+                at,
+                f"{len(bad):,} recipient(s) left out by --exclude-noncompliant: "
+                f"{rows}{more}; {first}",
+                "",
+                key=True,
+                warning=True,
+            )
+            out = frozenset(r.phone for r, _ in bad)
+            return [r for r in recipients if r.phone not in out], suppressed, out
+        self.at(
+            where,
+            at,
+            f"campaign {key} would call {len(bad):,} recipient(s) outside legal hours: "
+            f"{rows}{more}; {first}",
+            "narrow start_hour/end_hour, move those recipients to a campaign of their own, "
+            "or pass --exclude-noncompliant to leave them out",
+            key=True,
+        )
+        return None
+
+    def dnc_list(self, path: Path, where: Document, at: FieldPath, name: str) -> Suppression | None:
+        resolved = path.resolve()
+        if resolved not in self.dnc_lists:
+            try:
+                read = read_list(resolved)
+            except FileNotFoundError:
+                self.dnc_lists[resolved] = "no such file"
+            except (OSError, UnicodeDecodeError) as e:
+                self.dnc_lists[resolved] = f"cannot be read ({getattr(e, 'strerror', None) or e})"
+            else:
+                self.dnc_lists[resolved] = read
+                for problem in read[1]:
+                    self.diagnostics.append(
+                        _diag(
+                            display_path(path), problem.line, 0, "", problem.message, problem.hint
+                        )
+                    )
+        found = self.dnc_lists[resolved]
+        if isinstance(found, str):
+            self.at(where, at, f"{name}: {found}", "suppress files are relative to the manifest")
+            return None
+        if found[1]:
+            return None
+        return found[0]
 
     def cross_checks(self, doc: Document, origin: _Origin, s: models.CampaignSpec) -> bool:
         ok = True
@@ -562,6 +737,12 @@ def _deep_merge(
             if isinstance(v, dict):
                 for sub in v:
                     origin[(*here, sub)] = doc
+
+
+def _windows_overlap(a: Settings, b: Settings) -> bool:
+    far = dt.date.max
+    days = a.start_date <= (b.end_date or far) and b.start_date <= (a.end_date or far)
+    return days and a.start_hour < b.end_hour and b.start_hour < a.end_hour
 
 
 def _valid_or(check: Any, value: Any, fallback: Any) -> Any:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from vozzoctl.manifest.compliance import DAYS, PROFILES, Profile, custom_profile
 from vozzoctl.model import LANGUAGES
 from vozzoctl.pii import mask_phone
 
@@ -265,6 +266,69 @@ Labels = Annotated[
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
+def _compliance(v: Any) -> tuple[Profile, ...]:
+    if v is None:
+        return ()
+    if not isinstance(v, list):
+        raise Invalid("must be a list", "e.g. compliance: [in-trai, us-tcpa]")
+    out: list[Profile] = []
+    for item in v:
+        if isinstance(item, str) and item.strip().lower() in PROFILES:
+            out.append(PROFILES[item.strip().lower()])
+        elif isinstance(item, dict):
+            unknown = set(item) - {"start", "end", "days"}
+            if unknown or "start" not in item or "end" not in item:
+                raise Invalid(
+                    "a custom profile has start, end and optionally days",
+                    'e.g. {start: "09:00", end: "20:00", days: [mon, tue, wed, thu, fri]}',
+                )
+            try:
+                out.append(custom_profile(item["start"], item["end"], item.get("days")))
+            except ValueError as e:
+                raise Invalid(
+                    f"custom profile: {e}", 'times as "HH:MM", days as mon..sun'
+                ) from None
+        else:
+            raise Invalid(
+                f"{shown(item)} is not a compliance profile",
+                f"one of {', '.join(PROFILES)}, or a custom {{start, end, days}}",
+            )
+    return tuple(out)
+
+
+def _paths(v: Any) -> list[str]:
+    if v is None:
+        return []
+    if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
+        raise Invalid("must be a list of file paths", "e.g. suppress: [dnc/global.txt]")
+    return [x.strip() for x in v]
+
+
+_PROFILE_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "enum": list(PROFILES)},
+        {
+            "type": "object",
+            "properties": {
+                "start": {"type": "string", "pattern": "^[0-9]{2}:[0-9]{2}$"},
+                "end": {"type": "string", "pattern": "^[0-9]{2}:[0-9]{2}$"},
+                "days": {"type": "array", "items": {"enum": list(DAYS)}},
+            },
+            "required": ["start", "end"],
+            "additionalProperties": False,
+        },
+    ]
+}
+Compliance = Annotated[
+    tuple[Profile, ...],
+    BeforeValidator(_compliance),
+    _json({"type": "array", "items": _PROFILE_SCHEMA}),
+]
+PathList = Annotated[
+    list[str], BeforeValidator(_paths), _json({"type": "array", "items": {"type": "string"}})
+]
+
+
 class Schedule(BaseModel):
     """When calls may be placed: dates, a daily window of whole hours in IST, weekends."""
 
@@ -306,6 +370,16 @@ class CampaignSpec(BaseModel):
         description="CSV files relative to this manifest: header row, column phone required, "
         "language optional, every other column becomes metadata.",
     )
+    compliance: Compliance = Field(
+        default=(),
+        description="Calling-hours profiles checked in each recipient's time zone: in-trai, "
+        "us-tcpa, in-rbi-recovery, or {start, end, days}; the strictest wins.",
+    )
+    suppress: PathList = Field(
+        default_factory=list,
+        description="Do-not-call files relative to this manifest: E.164 numbers or their "
+        "lower-case hex SHA-256, one per line, or a CSV with a phone column.",
+    )
 
 
 class PartialSchedule(BaseModel):
@@ -333,6 +407,8 @@ class DefaultsSpec(BaseModel):
     retry: PartialRetry | None = None
     language: Language | None = None
     metadata: Metadata | None = None
+    compliance: Compliance | None = None
+    suppress: PathList | None = None
 
 
 class CampaignMeta(BaseModel):

@@ -220,7 +220,7 @@ class Collector:
         first = self.first.get(phone)
         if first is not None:
             here = located()
-            there = self._describe(first)
+            there = self.describe(first)
             self.report(
                 here,
                 "phone",
@@ -231,7 +231,7 @@ class Collector:
         self.first[phone] = where
         self.recipients.append(Recipient(phone, language, metadata))
 
-    def _describe(self, where: Where) -> str:
+    def describe(self, where: Where) -> str:
         if where.index >= 0:
             w = self.locate(where.index, "phone")
             return f"{w.file}:{w.line}"

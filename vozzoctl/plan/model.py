@@ -150,6 +150,9 @@ class KeyPlan:
     settings_sha256: str = ""
     recipients_sha256: str = ""
     forget: bool = False  # drop the lockfile entry once every operation succeeded
+    resumed: int = 0  # unfinished calls of live campaigns this plan sets RUNNING
+    suppressed: int = 0  # declared recipients on a do-not-call list: never sent
+    excluded: int = 0  # left out as outside legal hours (--exclude-noncompliant)
     notes: tuple[str, ...] = ()  # plain words for reviewers: why, what cannot be done
 
     @property
@@ -173,6 +176,17 @@ class KeyPlan:
     @property
     def new_recipients(self) -> int:
         return sum(len(op.recipients) for op in self.operations if isinstance(op, CreateOp))
+
+    @property
+    def calls_started(self) -> int:
+        """Calls that will be placed once this applies: new campaigns started RUNNING, and the
+        unfinished calls of live campaigns set RUNNING."""
+        created = sum(
+            len(op.recipients)
+            for op in self.operations
+            if isinstance(op, CreateOp) and op.then_state is State.RUNNING
+        )
+        return created + self.resumed
 
 
 def main_action(actions: set[Action]) -> Action:
@@ -214,6 +228,10 @@ class Plan:
     @property
     def new_recipients(self) -> int:
         return sum(k.new_recipients for k in self.keys)
+
+    @property
+    def calls_started(self) -> int:
+        return sum(k.calls_started for k in self.keys)
 
     def summary(self) -> dict[str, int]:
         counts = Counter(k.action.value for k in self.keys)

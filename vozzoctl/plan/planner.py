@@ -78,6 +78,8 @@ class LiveLike(Protocol):
     @property
     def total_records(self) -> int | None: ...
     @property
+    def processed_records(self) -> int | None: ...
+    @property
     def created_at(self) -> datetime | None: ...
 
 
@@ -102,6 +104,7 @@ class Options:
     targets: frozenset[str] = frozenset()
     selector: Mapping[str, str] = field(default_factory=dict)
     max_new_recipients: int = 10_000
+    exclude_noncompliant: bool = False  # how the desired state was loaded; recorded in plan files
 
 
 @dataclass(frozen=True)
@@ -254,9 +257,13 @@ def make_plan(desired: DesiredState, lock: Lockfile, live: LiveState, options: O
     keys.sort(key=lambda k: k.key)
     errors: list[str] = []
     new = sum(k.new_recipients for k in keys)
-    if new > options.max_new_recipients:
+    resumed = sum(k.resumed for k in keys)
+    if new + resumed > options.max_new_recipients:
+        what = f"schedule {new:,} new calls" + (
+            f" and start {resumed:,} waiting ones" if resumed else ""
+        )
         errors.append(
-            f"this plan would schedule {new:,} new calls, more than --max-new-recipients "
+            f"this plan would {what}, more than --max-new-recipients "
             f"{options.max_new_recipients:,}; raise the limit if that is intended"
         )
     return Plan(tuple(keys), errors=tuple(errors), max_new_recipients=options.max_new_recipients)
@@ -353,7 +360,12 @@ def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Opti
     s = d.settings
     entry = lock.entry(d.key)
     base = KeyPlan(
-        d.key, Action.NOOP, settings_sha256=d.settings_sha, recipients_sha256=d.recipients_sha
+        d.key,
+        Action.NOOP,
+        settings_sha256=d.settings_sha,
+        recipients_sha256=d.recipients_sha,
+        suppressed=len(d.suppressed),
+        excluded=len(d.excluded),
     )
     if s.agent_uuid in live.missing_agents:
         return replace(
@@ -411,8 +423,17 @@ def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Opti
                     changed.append(r.phone)
         removed = [p for p, (c, _) in held.items() if p not in wanted and not c.state.final]
     reasons = _replace_reasons(d, batches)
-    if removed:
-        reasons.append(f"{len(removed)} recipient(s) removed")
+    withheld = [p for p in removed if p in d.withheld]
+    removed_plain = len(removed) - len(withheld)
+    if withheld:
+        holders = sorted({held[p][0].name for p in withheld})
+        reasons.append(
+            f"{len(withheld)} recipient(s) now on a do-not-call list or outside legal hours are "
+            f"still held by live campaign(s) {', '.join(holders)}: only --allow-replace (which "
+            "recreates it without them and without finished calls) can stop their calls"
+        )
+    if removed_plain:
+        reasons.append(f"{removed_plain} recipient(s) removed")
     if changed:
         reasons.append(f"{len(changed)} recipient(s) changed (language or metadata)")
     keep = [
@@ -471,6 +492,7 @@ def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Opti
             if start != s.start_date:
                 notes.append(f"the new batch starts {start}: start_date {s.start_date} has passed")
 
+    resumed = 0
     for c in active:
         if c.campaign_id in replacing:
             continue
@@ -479,6 +501,8 @@ def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Opti
         warnings.extend(cautions)
         if update is not None:
             ops.append(update)
+            if any(ch.name == "state" and ch.after == State.RUNNING.value for ch in update.changes):
+                resumed += max((c.total_records or 0) - (c.processed_records or 0), 0)
             ends = any(
                 ch.name == "state" and ch.after == State.ENDED.value for ch in update.changes
             )
@@ -493,6 +517,7 @@ def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Opti
         if not reasons
         else len([r for r in d.recipients if r.phone not in held]),
         recipients_remove=len(removed),
+        resumed=resumed,
         warnings=tuple(warnings),
         errors=tuple(errors),
         notes=tuple(notes),
@@ -505,6 +530,8 @@ def _plan_create(
     s = d.settings
     if s.state == State.ENDED:
         return replace(base, notes=("declared ENDED and never created: nothing to do",))
+    if not d.recipients:
+        return replace(base, notes=("every recipient is withheld: nothing to create",))
     errors: list[str] = []
     if s.start_date < options.today:
         errors.append(

@@ -91,6 +91,8 @@ def render_text(plan: Plan, *, color: bool = False, verbose: bool = False) -> st
                 f"    recipients: +{k.recipients_add:,}"
                 + (f" -{k.recipients_remove:,}" if k.recipients_remove else "")
             )
+        if k.suppressed or k.excluded:
+            out.append(f"    withheld: {_withheld(k)}")
         for op in k.operations:
             for line in call_lines(op):
                 out.append(paint(f"    · {line}", _DIM))
@@ -109,6 +111,15 @@ def render_text(plan: Plan, *, color: bool = False, verbose: bool = False) -> st
     return "\n".join(out)
 
 
+def _withheld(k: KeyPlan) -> str:
+    parts = []
+    if k.suppressed:
+        parts.append(f"{k.suppressed:,} on a do-not-call list")
+    if k.excluded:
+        parts.append(f"{k.excluded:,} outside legal calling hours (--exclude-noncompliant)")
+    return "; ".join(parts) + ": never sent"
+
+
 def summary_line(plan: Plan) -> str:
     counts = plan.summary()
     parts = [f"{n} to {a}" for a, n in counts.items() if n and a != Action.NOOP.value]
@@ -116,8 +127,9 @@ def summary_line(plan: Plan) -> str:
         text = "No changes: the live account matches the manifests."
     else:
         text = (
-            f"Plan: {', '.join(parts)}; {_plural(plan.calls, 'API call')}, "
-            f"calls this apply will schedule: {plan.new_recipients:,}."
+            f"Plan: {', '.join(parts)}; {_plural(plan.calls, 'API call')}; "
+            f"new calls scheduled: {plan.new_recipients:,}; "
+            f"calls this apply will start: {plan.calls_started:,}."
         )
     errors = plan.all_errors
     if errors:
@@ -135,6 +147,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "summary": plan.summary(),
         "calls": plan.calls,
         "new_recipients": plan.new_recipients,
+        "calls_started": plan.calls_started,
         "errors": plan.all_errors,
         "changes": [_change(k) for k in plan.keys],
     }
@@ -149,7 +162,12 @@ def _change(k: KeyPlan) -> dict[str, Any]:
             name: {"from": c.before, "to": c.after, "drift": c.drift}
             for name, c in k.fields.items()
         },
-        "recipients": {"add": k.recipients_add, "remove": k.recipients_remove},
+        "recipients": {
+            "add": k.recipients_add,
+            "remove": k.recipients_remove,
+            "suppressed": k.suppressed,
+            "excluded": k.excluded,
+        },
         "warnings": list(k.warnings),
         "errors": list(k.errors),
         "notes": list(k.notes),
@@ -190,6 +208,8 @@ def render_markdown(plan: Plan) -> str:
         if k.recipients_add or k.recipients_remove:
             lines.append(f"Recipients: +{k.recipients_add:,} −{k.recipients_remove:,}")
             lines.append("")
+        if k.suppressed or k.excluded:
+            lines += [f"Withheld: {_withheld(k)}", ""]
         if k.operations:
             lines.append("```")
             lines += [line for op in k.operations for line in call_lines(op)]
