@@ -29,6 +29,7 @@ pytest_plugins = ["vozzoctl.emulator.pytest_plugin"]
 
 settings.register_profile("ci", max_examples=25, deadline=None)
 settings.register_profile("dev", max_examples=50, deadline=None)
+settings.register_profile("thorough", max_examples=500, deadline=None)  # by hand, to hunt bugs
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 TOKEN = "test-token-5f1c9e"

@@ -323,3 +323,17 @@ def test_no_refresh_says_what_changed_since_the_last_apply_without_reading(vozzo
     refused = vozzo.run("plan", "--no-refresh", "--out", "p.json")
     assert refused.code == 1
     assert "cannot be saved" in refused.err
+
+
+def test_a_finished_campaign_is_never_fixed_and_the_plan_says_so(vozzo: Vozzo) -> None:
+    vozzo.campaign("promo", state="RUNNING")
+    vozzo.run("apply", "--auto-approve")
+    [live] = vozzo.live()
+    vozzo.app.emulator.advance(days=30)  # every call placed: the service completes it
+    [live] = vozzo.live()
+    assert live["campaign_state"] == "COMPLETED"
+    vozzo.campaign("promo", state="RUNNING", schedule={"end_hour": 17})
+    planned = vozzo.run("plan", "--detailed-exitcode")
+    assert planned.code == 0
+    assert "warning: Promo is COMPLETED, which is final: it is left as it is" in planned.out
+    assert "update-campaign" not in planned.out

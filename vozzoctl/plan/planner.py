@@ -394,7 +394,10 @@ def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Opti
     active = [c for c in batches if not c.state.final]
     for c in batches:
         if c.state.final and c.state != s.state:
-            notes.append(f"{c.name} is {c.state.value}, which is final: it is left as it is")
+            said = f"{c.name} is {c.state.value}, which is final: it is left as it is"
+            # A finished key that the manifest still wants otherwise is worth a warning; an
+            # old batch a replace ended is only a note.
+            (notes if active else warnings).append(said)
     have_items = all(c.campaign_id in live.items for c in batches)
     added: list[Recipient] = []
     removed: list[str] = []
