@@ -376,7 +376,8 @@ def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Opti
             ),
         )
     found = batches_of(d, entry, lock, live)
-    errors, warnings, notes = list(found.errors), list(found.warnings), []
+    errors, warnings = list(found.errors), list(found.warnings)
+    notes: list[str] = []
     if errors:
         return replace(base, action=Action.NOOP, errors=tuple(errors), warnings=tuple(warnings))
     batches = sorted(found.all, key=lambda c: _order(c, s.campaign_name))
