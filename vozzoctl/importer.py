@@ -240,18 +240,7 @@ def settings_of(g: Group, today: dt.date) -> tuple[Settings, list[str]]:
     if state == State.COMPLETED:
         state = State.ENDED
         notes.append("COMPLETED is final and a manifest cannot declare it: written as ENDED")
-    s = Settings(
-        campaign_name=g.base,
-        agent_uuid=g.agent,
-        start_date=start,
-        end_date=newest.end_date,
-        start_hour=newest.start_hour,
-        end_hour=newest.end_hour,
-        allow_weekends=newest.allow_weekends,
-        max_retry=newest.max_retry,
-        max_retry_per_day=newest.max_retry_per_day,
-        state=state,
-    )
+    s = replace(newest.to_settings(g.agent), campaign_name=g.base, start_date=start, state=state)
     if start < today:
         notes.append(
             f"start_date {start} has passed: kept, as manifests allow for an existing campaign "
