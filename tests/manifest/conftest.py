@@ -30,7 +30,7 @@ def campaign_yaml(
         "metadata:\n"
         f"  name: {key}\n"
         "spec:\n"
-        "  name: Winter Promotion\n"
+        f"  name: Winter Promotion {key}\n"
         f"  agent: {AGENT}\n"
         "  schedule:\n"
         f"{schedule}"

@@ -86,4 +86,4 @@ def test_a_valid_file_with_windows_line_ends_loads_with_the_same_lines(
     (tmp_path / "campaign.yaml").write_bytes(campaign_yaml().replace("\n", "\r\n").encode())
     result = load_desired_state(["."], today=FIXED_TODAY, env={})
     assert result.diagnostics == []
-    assert result.state.campaigns[0].settings.campaign_name == "Winter Promotion"
+    assert result.state.campaigns[0].settings.campaign_name == "Winter Promotion winter-promo"

@@ -244,3 +244,16 @@ def test_a_campaign_with_a_yaml_trap_is_not_in_the_desired_state(tmp_path: Path)
     result = load_desired_state([tmp_path], today=TODAY)
     assert not result.ok
     assert result.state.campaigns == ()
+
+
+def test_two_keys_may_not_share_a_campaign_name_and_agent(tmp_path: Path) -> None:
+    manifest(tmp_path, phones=[INDIA])
+    twin = (tmp_path / "calls.yaml").read_text().replace("name: calls", "name: twin")
+    (tmp_path / "twin.yaml").write_text(twin.replace(INDIA, "+919812345678"))
+    result = load_desired_state([tmp_path], today=TODAY)
+    assert not result.ok
+    [error] = [d.format() for d in result.errors]
+    assert (
+        "spec.name: 'Calls' with agent 619ec26c-4957-4926-70f8-fe7391b3527e is also the "
+        "campaign of calls" in error
+    )

@@ -229,6 +229,7 @@ class _Loader:
             if campaign is not None:
                 built.append(campaign)
         built.sort(key=lambda c: c.key)
+        built = self.distinct_names(built)
         self.overlaps(built)
         # One problem reached from several places (a Defaults shared by many campaigns) is
         # reported once.
@@ -463,6 +464,32 @@ class _Loader:
             suppressed=suppressed,
             excluded=excluded,
         )
+
+    def distinct_names(self, campaigns: list[DesiredCampaign]) -> list[DesiredCampaign]:
+        """Two keys may not share a campaign name and agent: live campaigns are found again by
+        exactly that pair (a lost lockfile, a crash), and two owners could not be told apart."""
+        first: dict[tuple[str, str], DesiredCampaign] = {}
+        kept: list[DesiredCampaign] = []
+        for c in campaigns:
+            pair = (c.settings.agent_uuid, c.settings.campaign_name)
+            other = first.setdefault(pair, c)
+            if other is c:
+                kept.append(c)
+                continue
+            file, _, line = c.source.rpartition(":")
+            self.diagnostics.append(
+                _diag(
+                    file,
+                    int(line or 0),
+                    0,
+                    "spec.name",
+                    f"{c.settings.campaign_name!r} with agent {c.settings.agent_uuid} is also "
+                    f"the campaign of {other.key} ({other.source})",
+                    "give each key its own spec.name: vozzoctl finds live campaigns by name "
+                    "and agent",
+                )
+            )
+        return kept
 
     def overlaps(self, campaigns: list[DesiredCampaign]) -> None:
         """The same number in two campaigns whose dates and windows overlap: a warning."""
