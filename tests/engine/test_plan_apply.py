@@ -298,6 +298,8 @@ def test_the_key_and_full_numbers_appear_nowhere(vozzo: Vozzo) -> None:
     ]
     vozzo.campaign("promo", phones=["+919845023456"])
     outputs.append(vozzo.run("plan", "-v"))
+    assert "GET /v1alpha/campaigns/agent/" in outputs[0].err  # -v logs each request
+    assert "connect_tcp" not in outputs[0].err  # vozzoctl's lines, not httpcore's trace
     texts = [r.all for r in outputs]
     texts += [(vozzo.root / "plan.json").read_text(), (vozzo.root / "vozzo.lock").read_text()]
     for text in texts:

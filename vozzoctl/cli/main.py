@@ -68,12 +68,9 @@ def run(argv: list[str] | None = None) -> int:
     """
     args = sys.argv[1:] if argv is None else argv
     verbose = "-v" in args or "--verbose" in args
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(message)s",
-        stream=sys.stderr,
-        force=True,
-    )
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr, force=True)
+    # -v shows vozzoctl's own lines (each request, masked), not httpcore's wire-level trace.
+    logging.getLogger("vozzoctl").setLevel(logging.DEBUG if verbose else logging.WARNING)
     try:
         rv = cli.main(args=args, prog_name="vozzoctl", standalone_mode=False)
     except VozzoctlError as e:
