@@ -290,7 +290,7 @@ async def apply(
     keys = [k for k in plan_.keys if k.operations or k.forget or recorder.lock.entry(k.key)]
     results = await asyncio.gather(*(_apply_key(client, k, recorder, say, settle) for k in keys))
     result = ApplyResult(list(results), calls=client.requests_total - start_calls)
-    result.not_converged = await _verify(client, plan_, results)
+    result.not_converged = await _verify(client, plan_, results, recorder.lock)
     return result
 
 
@@ -388,26 +388,71 @@ async def _find_created(client: VozzoClient, op: CreateOp, lock: Lockfile) -> li
     )
 
 
-async def _verify(client: VozzoClient, plan_: Plan, results: Iterable[KeyResult]) -> list[str]:
-    """Read back what was updated and name what did not converge."""
+_SETTING_FIELDS = (
+    "start_date",
+    "end_date",
+    "start_hour",
+    "end_hour",
+    "allow_weekends",
+    "max_retry",
+    "max_retry_per_day",
+)
+
+
+async def _verify(
+    client: VozzoClient, plan_: Plan, results: Iterable[KeyResult], lock: Lockfile
+) -> list[str]:
+    """Read back what apply changed and name what did not converge.
+
+    Each touched campaign is compared with what was sent: the fields an update set, a created
+    campaign's settings, state and recipient count, an ended campaign's state. Many campaigns are
+    read in bulk by agent; a few, one detail call each.
+    """
     succeeded = {r.key for r in results if not r.failed}
-    checks: list[tuple[str, UpdateOp]] = [
-        (k.key, op)
-        for k in plan_.keys
-        if k.key in succeeded
-        for op in k.operations
-        if isinstance(op, UpdateOp)
-    ]
-    reads: list[Awaitable[LiveCampaign]] = [
-        client.live_campaign(op.campaign_id) for _, op in checks
-    ]
+    # campaign id -> (key, name, expected values by LiveCampaign attribute)
+    expect: dict[str, tuple[str, str, dict[str, object]]] = {}
+    agents: set[str] = set()
+    for k in plan_.keys:
+        if k.key not in succeeded:
+            continue
+        ids = {b.campaign_name: b.campaign_id for b in (lock.entry(k.key) or Entry()).batches}
+        for op in k.operations:
+            if isinstance(op, UpdateOp):
+                want = {c.name: getattr(op.settings, c.name) for c in op.changes}
+                expect.setdefault(op.campaign_id, (k.key, op.campaign_name, {}))[2].update(want)
+                agents.add(op.settings.agent_uuid)
+            elif isinstance(op, EndOp):
+                expect[op.campaign_id] = (k.key, op.campaign_name, {"state": State.ENDED})
+            elif isinstance(op, CreateOp) and op.campaign_name in ids:
+                want = {f: getattr(op.settings, f) for f in _SETTING_FIELDS}
+                want["state"] = op.then_state or State.TO_START
+                want["total_records"] = len(op.recipients)
+                expect[ids[op.campaign_name]] = (k.key, op.campaign_name, want)
+                agents.add(op.settings.agent_uuid)
+    if not expect:
+        return []
+    found: dict[str, LiveCampaign] = {}
+    if len(expect) > 20:
+        bulk = await client.read_agents(sorted(agents))
+        found = {c.campaign_id: c for cs in bulk.campaigns.values() for c in cs}
+    missing = [cid for cid in expect if cid not in found]
+    reads: list[Awaitable[LiveCampaign | None]] = [_detail(client, cid) for cid in missing]
+    for cid, live in zip(missing, await asyncio.gather(*reads), strict=True):
+        if live is not None:
+            found[cid] = live
     problems: list[str] = []
-    for (key, op), live in zip(checks, await asyncio.gather(*reads), strict=True):
-        for change in op.changes:
-            got = getattr(live, change.name)
-            want = getattr(op.settings, change.name)
-            if got != want and not (change.name == "state" and live.state == State.COMPLETED):
-                problems.append(
-                    f"{key}: {op.campaign_name} {change.manifest_field} is {got}, not {want}"
-                )
+    for cid, (key, name, want) in expect.items():
+        live = found.get(cid)
+        if live is None:
+            problems.append(f"{key}: {name} ({cid}) could not be read back")
+            continue
+        for attr, value in want.items():
+            got = getattr(live, attr)
+            if attr == "total_records" and got is None:
+                continue
+            finished = live.state is State.COMPLETED or (live.state.final and value is State.ENDED)
+            if attr == "state" and finished:
+                continue  # finished already: nothing more to converge
+            if got != value:
+                problems.append(f"{key}: {name} {attr} is {got}, not {value}")
     return problems

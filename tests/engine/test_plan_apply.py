@@ -339,3 +339,34 @@ def test_a_finished_campaign_is_never_fixed_and_the_plan_says_so(vozzo: Vozzo) -
     assert planned.code == 0
     assert "warning: Promo is COMPLETED, which is final: it is left as it is" in planned.out
     assert "update-campaign" not in planned.out
+
+
+def test_what_did_not_converge_is_named(vozzo: Vozzo) -> None:
+    import httpx
+
+    from vozzoctl.cli import runtime
+
+    class Forgetful(httpx.AsyncBaseTransport):
+        """A service that answers an update as done but forgets campaign_end_time."""
+
+        def __init__(self) -> None:
+            self.inner = httpx.ASGITransport(app=vozzo.app)
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if "update-campaign" in request.url.path:
+                params = [
+                    (k, v) for k, v in request.url.params.multi_items() if k != "campaign_end_time"
+                ]
+                request = httpx.Request(
+                    request.method, request.url.copy_with(params=params), headers=request.headers
+                )
+            return await self.inner.handle_async_request(request)
+
+    vozzo.campaign("promo")
+    assert vozzo.run("apply", "--auto-approve").code == 0
+    vozzo.campaign("promo", schedule={"end_hour": 17})
+    runtime.set_transport_factory(Forgetful)
+    applied = vozzo.run("apply", "--auto-approve")
+    assert applied.code == 1
+    assert "error: did not converge: promo: Promo end_hour is 18, not 17" in applied.err
+    assert "Apply incomplete" in applied.out
