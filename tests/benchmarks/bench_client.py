@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from datetime import date
 
-import httpx
+from emulator_process import free_port, wait_until_up
 
 from vozzoctl.api import VozzoClient
 from vozzoctl.api.mapping import update_params
@@ -31,24 +30,6 @@ from vozzoctl.model import Recipient, Settings, State
 AGENT = "619ec26c-4957-4926-70f8-fe7391b3527e"
 TOKEN = "emulator-token"
 START = date(2099, 1, 1)  # far enough ahead to be valid whatever the real date
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            httpx.get(base + "/v1alpha/campaigns", headers={"Authorization": f"Token {TOKEN}"})
-            return
-        except httpx.TransportError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("the emulator did not start") from None
-            time.sleep(0.1)
 
 
 def settings(i: int) -> Settings:
@@ -137,7 +118,7 @@ def main() -> int:
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base, server)
+        wait_until_up(base, server, TOKEN)
         return asyncio.run(bench(base, args))
     finally:
         server.terminate()

@@ -23,7 +23,6 @@ import asyncio
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from datetime import date
 from pathlib import Path
 
 import httpx
+from emulator_process import free_port, wait_until_up
 
 from vozzoctl.api.mapping import create_body
 from vozzoctl.model import Recipient, Settings
@@ -40,24 +40,6 @@ AGENTS = ("619ec26c-4957-4926-70f8-fe7391b3527e", "3f0c9a52-7d1e-4b8a-9c2f-5e6d7
 TOKEN = "bench-token"
 START = date(2099, 1, 1)  # far enough ahead to be valid whatever the real date
 REQUEST_LINE = re.compile(r"^(GET|POST) /v1alpha/\S+ \d{3} \d+ms$")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            httpx.get(base + "/v1alpha/campaigns", headers={"Authorization": f"Token {TOKEN}"})
-            return
-        except httpx.TransportError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("the emulator did not start") from None
-            time.sleep(0.1)
 
 
 def phone(i: int, j: int) -> str:
@@ -185,7 +167,7 @@ def main() -> None:
                   "--agent", AGENTS[0], "--agent", AGENTS[1]]  # fmt: skip
     server = subprocess.Popen(server_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_until_up(base, server)
+        wait_until_up(base, server, TOKEN)
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
             write_manifests(root, n)
