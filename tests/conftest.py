@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +141,3 @@ def vozzo(
     finally:
         runtime.set_transport_factory(None)
         clock.set_clock(None)
-
-
-def parse_time(value: str) -> datetime:
-    return datetime.fromisoformat(value)

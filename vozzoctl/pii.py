@@ -33,7 +33,3 @@ def _country_code(digits: str) -> str:
 def mask_phones_in(text: str) -> str:
     """Mask every E.164-looking number inside free text (log lines, API error messages)."""
     return _E164_LIKE.sub(lambda m: mask_phone(m.group(0)), text)
-
-
-def mask_secret(_: str) -> str:
-    return "***"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -91,10 +90,6 @@ def make_options(
         max_new_recipients=max_new_recipients,
         exclude_noncompliant=exclude_noncompliant,
     )
-
-
-def lockfile_path(s: Settings) -> Path:
-    return Path(s.lockfile)
 
 
 async def closing(client: Any, work: Callable[[Any], Awaitable[T]]) -> T:

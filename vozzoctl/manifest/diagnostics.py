@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import enum
 from dataclasses import dataclass
 
@@ -54,3 +55,18 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+def closest(word: str, valid: list[str]) -> str | None:
+    """The valid name a misspelt one most likely meant (`weekend` → `weekends`)."""
+    close = difflib.get_close_matches(word, valid, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def suggest(word: str, valid: list[str]) -> str:
+    """The hint for an unknown field: the nearest valid name, then every valid one."""
+    close = closest(word, valid)
+    listed = ", ".join(valid)
+    if close:
+        return f"did you mean {close}? valid here: {listed}"
+    return f"valid here: {listed}" if valid else ""

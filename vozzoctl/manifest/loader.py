@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import difflib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from vozzoctl.manifest import compliance, models
 from vozzoctl.manifest.desired import DesiredCampaign, DesiredState
-from vozzoctl.manifest.diagnostics import Diagnostic, Severity
+from vozzoctl.manifest.diagnostics import Diagnostic, Severity, closest, suggest
 from vozzoctl.manifest.envsubst import substitute
 from vozzoctl.manifest.recipients import Collector, LocateInline, Where
 from vozzoctl.manifest.suppress import Problem as SuppressProblem
@@ -329,7 +328,7 @@ class _Loader:
                 (*_loc(err)[:-1], close)
                 for err in errors
                 if err["type"] == "extra_forbidden"
-                and (close := _closest(str(_loc(err)[-1]), _fields_at(model, _loc(err)[:-1])))
+                and (close := closest(str(_loc(err)[-1]), _fields_at(model, _loc(err)[:-1])))
             }
             for err in errors:
                 if err["type"] == "missing" and _loc(err) in meant:
@@ -348,7 +347,7 @@ class _Loader:
             self.at(where, path, "is required", FIELD_HINTS.get(name, ""), key=True)
         elif kind == "extra_forbidden":
             valid = _fields_at(model, loc[:-1])
-            self.at(where, path, "unknown field", _suggest(str(loc[-1]), valid), key=True)
+            self.at(where, path, "unknown field", suggest(str(loc[-1]), valid), key=True)
         elif kind in ("model_type", "model_attributes_type", "dict_type"):
             self.at(where, path, "must be a mapping", FIELD_HINTS.get(name, ""))
         elif kind == "list_type":
@@ -397,7 +396,7 @@ class _Loader:
             _valid_or(models.language, spec.get("language"), "EN"),
             _valid_or(models.metadata, spec.get("metadata"), {}),
             self.recipient_report(doc),
-            LocateInline(self.inline_locator(doc)),
+            self.inline_locator(doc),
         )
         collector.add_inline(spec.get("recipients"))
         if parsed is None:
@@ -696,13 +695,13 @@ class _Loader:
 
         return report
 
-    def inline_locator(self, doc: Document) -> Any:
-        def locate(index: int, fld: str, key: bool) -> Where:
+    def inline_locator(self, doc: Document) -> LocateInline:
+        def locate(index: int, field: str, *, key: bool = False) -> Where:
             path: FieldPath = ("spec", "recipients")
             if index >= 0:
                 path = (*path, index)
-            if fld:
-                path = (*path, fld)
+            if field:
+                path = (*path, field)
             line, col = doc.locate(path, key=key)
             return Where(doc.source.display, line, col, index)
 
@@ -819,16 +818,3 @@ def _loc(err: Any) -> FieldPath:
     if loc and loc[-1] in ("function-before", "function-after"):
         loc = loc[:-1]
     return loc
-
-
-def _closest(word: str, valid: list[str]) -> str | None:
-    close = difflib.get_close_matches(word, valid, n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-def _suggest(word: str, valid: list[str]) -> str:
-    close = _closest(word, valid)
-    listed = ", ".join(valid)
-    if close:
-        return f"did you mean {close}? valid here: {listed}"
-    return f"valid here: {listed}" if valid else ""

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from vozzoctl.manifest import models
+from vozzoctl.manifest.diagnostics import suggest
 from vozzoctl.manifest.phones import PhoneError, normalize
 from vozzoctl.model import LANGUAGES, Recipient
+from vozzoctl.pii import mask_phone
 
 _LANG = {code.lower(): code for code in LANGUAGES} | {code: code for code in LANGUAGES}
 _encode_str: Callable[[str], str] = json.encoder.encode_basestring
@@ -34,11 +36,6 @@ class Where:
 
     def itself(self) -> Where:
         return self
-
-    def __str__(self) -> str:
-        if self.index >= 0:
-            return f"spec.recipients[{self.index}]" + (f" (line {self.line})" if self.line else "")
-        return f"{self.file}:{self.line}"
 
 
 Report = Callable[[Where, str, str, str], None]  # where, field, message, hint
@@ -84,7 +81,7 @@ class Collector:
                     self.locate(i, str(k), key=True),
                     str(k),
                     "unknown field",
-                    _suggest(str(k), _ALLOWED_INLINE),
+                    suggest(str(k), list(_ALLOWED_INLINE)),
                 )
                 return
         phone = item.get("phone")
@@ -224,7 +221,7 @@ class Collector:
             self.report(
                 here,
                 "phone",
-                f"{_masked(phone)} is listed twice in this campaign (first at {there})",
+                f"{mask_phone(phone)} is listed twice in this campaign (first at {there})",
                 "keep one of them",
             )
             return
@@ -238,14 +235,10 @@ class Collector:
         return f"{where.file}:{where.line}"
 
 
-class LocateInline:
+class LocateInline(Protocol):
     """Resolves an inline recipient (index, field) to a file position, lazily."""
 
-    def __init__(self, fn: Callable[[int, str, bool], Where]) -> None:
-        self.fn = fn
-
-    def __call__(self, index: int, field: str, *, key: bool = False) -> Where:
-        return self.fn(index, field, key)
+    def __call__(self, index: int, field: str, *, key: bool = False) -> Where: ...
 
 
 def _metadata_plan(
@@ -286,17 +279,3 @@ def _first_bad_line(path: Path) -> int:
     except UnicodeDecodeError as e:
         return raw[: e.start].count(b"\n") + 1
     return 0
-
-
-def _masked(phone: str) -> str:
-    from vozzoctl.pii import mask_phone
-
-    return mask_phone(phone)
-
-
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    listed = ", ".join(choices)
-    return f"did you mean {close[0]}? valid here: {listed}" if close else f"valid here: {listed}"

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -433,8 +432,3 @@ def dotted(path: FieldPath) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
-
-
-def iter_documents(files: list[YamlFile]) -> Iterator[Document]:
-    for f in files:
-        yield from f.documents

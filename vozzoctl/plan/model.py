@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from vozzoctl.errors import PlanError
@@ -202,7 +202,6 @@ class Plan:
     warnings: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
     max_new_recipients: int = 10_000
-    notes: tuple[str, ...] = field(default=())
     refreshed: bool = True  # False: made from the manifests and lockfile alone (--no-refresh)
 
     @property
