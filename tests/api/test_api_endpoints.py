@@ -381,3 +381,38 @@ def test_read_agents_rereads_in_order_when_pages_shift(client_for: ClientFor) ->
     assert len(ids) == len(set(ids)) == 151
     assert set(ids) == {f"a{n}" for n in range(150)} | {f"{AGENT}-new"}
     assert len(rec.requests) == 2 + 2  # the concurrent read, then the in-order one
+
+
+def test_a_campaign_read_by_agent_belongs_to_it_even_without_agent_id() -> None:
+    """Adoption by name and agent must not miss a campaign whose row omits agent_id."""
+    import asyncio
+
+    import httpx
+
+    from vozzoctl.api import VozzoClient
+
+    agent = "619ec26c-4957-4926-70f8-fe7391b3527e"
+    row = {
+        "campaign_id": "c5785fa5-8bdd-4629-b7ef-1addfc4b44a5",
+        "campaign_state": "TO_START",
+        "campaign_start_date": "2027-01-01",
+        "campaign_config": {
+            "campaign_name": "Promo",
+            "retry_options": {"max_calls_total": 3},
+            "timeslot_settings": {"allow_on_weekends": False, "start_time": "09", "end_time": "18"},
+        },
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, json={"campaigns": [row], "page": 1, "page_size": 100, "total": 1}
+        )
+
+    async def read() -> str | None:
+        async with VozzoClient(
+            "http://127.0.0.1:9", "k", transport=httpx.MockTransport(handler)
+        ) as client:
+            found = await client.read_agents([agent])
+            return found.campaigns[agent][0].agent_id
+
+    assert asyncio.run(read()) == agent

@@ -14,6 +14,7 @@ request was not processed — see `_may_retry`. `transport=` is the test seam
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import enum
 import logging
 import math
@@ -520,12 +521,13 @@ class VozzoClient:
         for data in pages:
             for row in _rows(data, "campaigns"):
                 campaign = self._parse(Campaign, row, "GET", path)
-                seen.setdefault(campaign.campaign_id, live_campaign(campaign))
+                seen.setdefault(campaign.campaign_id, _of_agent(campaign, agent_uuid))
         return list(seen.values())
 
     async def _read_agent_in_order(self, agent_uuid: str, page_size: int) -> list[LiveCampaign]:
         return [
-            live_campaign(c) async for c in self.campaigns_by_agent(agent_uuid, page_size=page_size)
+            _of_agent(c, agent_uuid)
+            async for c in self.campaigns_by_agent(agent_uuid, page_size=page_size)
         ]
 
     async def count_by_agent(self, agent_uuid: str) -> AgentCount:
@@ -592,6 +594,13 @@ class VozzoClient:
             not_found=f"scheduled call {scheduled_item_id!r} not found in campaign {campaign_id!r}",
         )
         return self._parse(ScheduledItemDetail, data, "GET", path)
+
+
+def _of_agent(campaign: Campaign, agent_uuid: str) -> LiveCampaign:
+    """A campaign read through its agent's endpoint belongs to that agent, even when the row
+    omits `agent_id` (a field the docs only assume): adoption by name and agent relies on it."""
+    live = live_campaign(campaign)
+    return live if live.agent_id else dataclasses.replace(live, agent_id=agent_uuid.lower())
 
 
 def _rows(data: Any, key: str) -> list[Any]:
