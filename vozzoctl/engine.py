@@ -183,10 +183,18 @@ class ApplyResult:
 class Recorder:
     """The lockfile as apply changes it: every change written at once, atomically."""
 
-    def __init__(self, path: Path, lock: Lockfile, clock: Callable[[], dt.datetime]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        lock: Lockfile,
+        clock: Callable[[], dt.datetime],
+        desired: DesiredState | None = None,
+    ) -> None:
         self.path = path
         self.lock = lock
         self.clock = clock
+        # What `finish` records beside the fingerprints: each key's spec.state and labels.
+        self._declared = {d.key: (d.settings.state.value, d.labels) for d in desired or ()}
         self._bumped = False
         self._mutex = asyncio.Lock()
         self._changes = 0  # changes made to self.lock
@@ -253,15 +261,26 @@ class Recorder:
             return
         # Every operation of the key succeeded: any create still pending is one an earlier
         # run did not complete and this plan has made good (or found needless).
-        await self._write(
-            k.key,
-            lambda e: replace(
+        state, labels = self._declared.get(k.key, ("", ()))
+        # A manifest that asked to restart calls (and got it) ends the record of a stop.
+        restarted = any(
+            isinstance(op, UpdateOp)
+            and any(c.name == "state" and c.after == State.RUNNING.value for c in op.changes)
+            for op in k.operations
+        )
+
+        def change(e: Entry) -> Entry:
+            return replace(
                 e,
                 settings_sha256=k.settings_sha256,
                 recipients_sha256=k.recipients_sha256,
                 pending=(),
-            ),
-        )
+                state=state or e.state,
+                labels=labels if state else e.labels,
+                stopped=None if restarted else e.stopped,
+            )
+
+        await self._write(k.key, change)
 
 
 def describe(op: Operation) -> str:

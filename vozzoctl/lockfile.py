@@ -8,7 +8,16 @@ No phone numbers, no metadata values, no API key: only ids, names, counts and SH
          "batches": [{"campaign_id", "campaign_name", "recipients", "recipients_sha256"}],
          "recipients_sha256": "…", "settings_sha256": "…",
          "pending": [{"campaign_name", "recipients", "recipients_sha256", "since",
-                      "replaces": [campaign_id, …]}]}}}
+                      "replaces": [campaign_id, …]}],
+         "state": "RUNNING", "labels": {"team": "growth"},
+         "stopped": {"at", "reason", "batches": [campaign_id, …]}}}}
+
+`state` is the spec.state vozzoctl last applied for the key and `labels` its manifest labels
+(both written by apply), so that a live campaign SUSPENDED where vozzoctl last left it RUNNING
+is told apart from a manifest that asks to restart calls, and `stop --selector` works without
+the manifests. `stopped` records the last `vozzoctl stop` of the key: when, why, which batches.
+All three are optional: a lockfile written before them reads as "not known" (see
+`vozzoctl.plan.pauses`), and a vozzoctl that predates them ignores them.
 
 `pending` is the write-ahead record of a create that was sent and whose answer has not yet been
 recorded; the next run looks for that campaign by name before anything else is created. A
@@ -63,11 +72,23 @@ class Pending:
 
 
 @dataclass(frozen=True, slots=True)
+class Stop:
+    """A `vozzoctl stop` of a key: when (ISO time), why, and the batches it suspended."""
+
+    at: str
+    reason: str
+    batches: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     batches: tuple[Batch, ...] = ()
     settings_sha256: str = ""
     recipients_sha256: str = ""
     pending: tuple[Pending, ...] = ()
+    state: str = ""  # the spec.state last applied; "" when not known (an older lockfile)
+    labels: tuple[tuple[str, str], ...] = ()
+    stopped: Stop | None = None
 
     @property
     def campaign_ids(self) -> tuple[str, ...]:
@@ -154,6 +175,16 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
             }
             for p in entry.pending
         ]
+    if entry.state:
+        out["state"] = entry.state
+    if entry.labels:
+        out["labels"] = dict(entry.labels)
+    if entry.stopped is not None:
+        out["stopped"] = {
+            "at": entry.stopped.at,
+            "reason": entry.stopped.reason,
+            "batches": list(entry.stopped.batches),
+        }
     return out
 
 
@@ -214,8 +245,21 @@ def _parse(doc: Any) -> Lockfile:
                 )
                 for p in raw.get("pending", [])
             ),
+            state=str(raw.get("state", "")),
+            labels=tuple(sorted((str(k), str(v)) for k, v in dict(raw.get("labels", {})).items())),
+            stopped=_stop(raw.get("stopped")),
         )
     return Lockfile(api_url=str(doc["api_url"]), serial=int(doc["serial"]), campaigns=campaigns)
+
+
+def _stop(raw: Any) -> Stop | None:
+    if raw is None:
+        return None
+    return Stop(
+        at=str(raw["at"]),
+        reason=str(raw.get("reason", "")),
+        batches=tuple(str(c) for c in raw.get("batches", [])),
+    )
 
 
 def save(path: Path, lock: Lockfile) -> None:

@@ -135,17 +135,29 @@ def _plan_and_apply(
                 emit(made, "text", s)
             if not made.safe:
                 made.raise_if_unsafe()
+            _say_paused(made)
             if not made.has_changes and not any(k.forget for k in made.keys):
                 click.echo("Nothing to apply.", err=True)
                 return 0
             if saved is None and not auto_approve and not _confirm(made):
                 return 1
-            recorder = engine.Recorder(Path(s.lockfile), lock, now_ist)
+            recorder = engine.Recorder(Path(s.lockfile), lock, now_ist, desired)
             with _progress(made) as say:
                 result = await engine.apply(client, made, recorder, progress=say)
             return _report(result, recorder.lock)
 
     return run_async(work)
+
+
+def _say_paused(made: Plan) -> None:
+    """Paused campaigns stay paused: said on stderr too, where a deploy log shows it."""
+    if made.held:
+        keys = sorted({p.key for p in made.paused if not p.final})
+        click.echo(
+            f"warning: {made.held:,} campaign(s) of {', '.join(keys)} stay paused: apply does "
+            f"not restart calls paused outside vozzoctl or by stop; `vozzoctl resume KEY` does",
+            err=True,
+        )
 
 
 def _confirm(made: Plan) -> bool:

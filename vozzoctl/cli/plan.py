@@ -152,7 +152,8 @@ def plan(
 
     Reads the manifests, the lockfile and the live campaigns, and prints every API call
     `apply` would make. Exit 0 (no changes, or any changes without --detailed-exitcode),
-    1 on any error, 2 with --detailed-exitcode when there are changes.
+    1 on any error, 2 with --detailed-exitcode when there are changes or campaigns the
+    manifests want RUNNING stay paused (apply never restarts those: `vozzoctl resume`).
 
     \b
     Example:
@@ -187,4 +188,6 @@ def plan(
         click.echo(f"Saved the plan to {out}: apply it with `vozzoctl apply {out}`.", err=True)
     if not made.safe:
         return 1
-    return 2 if detailed_exitcode and made.has_changes else 0
+    # A paused campaign the manifests want RUNNING is a difference apply will not fix: 2, so
+    # a drift check sees it, never 1, so that a pipeline's other changes still apply.
+    return 2 if detailed_exitcode and (made.has_changes or made.held) else 0

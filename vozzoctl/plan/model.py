@@ -16,9 +16,13 @@ import enum
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from vozzoctl.errors import PlanError
 from vozzoctl.model import Recipient, Settings, State
+
+if TYPE_CHECKING:
+    from vozzoctl.plan.pauses import Paused
 
 
 class Action(enum.StrEnum):
@@ -154,6 +158,7 @@ class KeyPlan:
     suppressed: int = 0  # declared recipients on a do-not-call list: never sent
     excluded: int = 0  # left out as outside legal hours (--exclude-noncompliant)
     notes: tuple[str, ...] = ()  # plain words for reviewers: why, what cannot be done
+    paused: tuple[Paused, ...] = ()  # live campaigns whose calls stay stopped (plan.pauses)
 
     @property
     def changed(self) -> bool:
@@ -231,6 +236,18 @@ class Plan:
     @property
     def calls_started(self) -> int:
         return sum(k.calls_started for k in self.keys)
+
+    @property
+    def paused(self) -> tuple[Paused, ...]:
+        """Live campaigns the manifests want RUNNING whose calls stay stopped, first in
+        every rendering: only `vozzoctl resume` or a manifest change restarts them."""
+        return tuple(p for k in self.keys for p in k.paused)
+
+    @property
+    def held(self) -> int:
+        """Paused campaigns that `vozzoctl resume` could restart: with --detailed-exitcode
+        they make the plan exit 2 (the account differs), never 1."""
+        return sum(1 for p in self.paused if not p.final)
 
     def summary(self) -> dict[str, int]:
         counts = Counter(k.action.value for k in self.keys)

@@ -31,6 +31,7 @@ from vozzoctl.lockfile import Entry, Lockfile, Pending
 from vozzoctl.manifest.desired import DesiredCampaign, DesiredState, recipients_fingerprint
 from vozzoctl.model import Recipient, Settings, State, can_transition
 from vozzoctl.pii import mask_phone
+from vozzoctl.plan import pauses
 from vozzoctl.plan.model import (
     Action,
     AdoptOp,
@@ -455,7 +456,8 @@ def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Opti
     next_batch = _free_number(next_batch, s, live)
     start = max(s.start_date, options.today)
     fresh = replace(s, start_date=start, state=State.TO_START)
-    then = s.state if s.state in (State.RUNNING, State.SUSPENDED) else None
+    pause = pauses.review(d, entry, batches)  # calls paused outside, or by stop, stay stopped
+    then = pause.then_state(s.state if s.state in (State.RUNNING, State.SUSPENDED) else None)
     replacing: set[str] = set()
 
     if reasons:
@@ -500,7 +502,9 @@ def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Opti
     for c in active:
         if c.campaign_id in replacing:
             continue
-        update, problems, cautions = _update(c, d, entry, options)
+        update, problems, cautions = _update(
+            c, pause.desired_for(c.campaign_id, d, c.state), entry, options
+        )
         errors.extend(problems)
         warnings.extend(cautions)
         if update is not None:
@@ -525,6 +529,7 @@ def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Opti
         warnings=tuple(warnings),
         errors=tuple(errors),
         notes=tuple(notes),
+        paused=pause.paused,
     )
 
 

@@ -19,6 +19,7 @@ from vozzoctl.plan.model import (
     Operation,
     Plan,
 )
+from vozzoctl.render import pauses
 
 SYMBOL = {
     Action.CREATE: "+",
@@ -77,6 +78,7 @@ def render_text(plan: Plan, *, color: bool = False, verbose: bool = False) -> st
     def paint(text: str, code: str) -> str:
         return f"{code}{text}{_RESET}" if color and code else text
 
+    out += [paint(line, _RED + _BOLD) for line in pauses.text_lines(plan.paused)]
     for k in plan.keys:
         if not k.changed and not k.errors and not k.warnings and not (verbose and k.notes):
             continue
@@ -123,7 +125,12 @@ def _withheld(k: KeyPlan) -> str:
 def summary_line(plan: Plan) -> str:
     counts = plan.summary()
     parts = [f"{n} to {a}" for a, n in counts.items() if n and a != Action.NOOP.value]
-    if not parts:
+    if not parts and plan.held:
+        text = (
+            f"No changes to apply, but {_plural(plan.held, 'campaign')} the manifests want "
+            "RUNNING stay paused (`vozzoctl resume KEY` restarts calls)."
+        )
+    elif not parts:
         text = "No changes: the live account matches the manifests."
     else:
         text = (
@@ -131,6 +138,8 @@ def summary_line(plan: Plan) -> str:
             f"new calls scheduled: {plan.new_recipients:,}; "
             f"calls this apply will start: {plan.calls_started:,}."
         )
+    if parts and plan.held:
+        text += f" {_plural(plan.held, 'paused campaign')} stay paused."
     errors = plan.all_errors
     if errors:
         text += f" {_plural(len(errors), 'error')}: this plan cannot be applied."
@@ -149,6 +158,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "new_recipients": plan.new_recipients,
         "calls_started": plan.calls_started,
         "errors": plan.all_errors,
+        "paused": pauses.json_list(plan.paused),
         "changes": [_change(k) for k in plan.keys],
     }
 
@@ -182,7 +192,7 @@ def render_json(plan: Plan) -> str:
 def render_markdown(plan: Plan) -> str:
     """For a pull-request comment: a summary table, then each key's details folded."""
     counts = plan.summary()
-    lines = ["### vozzoctl plan", ""]
+    lines = ["### vozzoctl plan", "", *pauses.markdown_lines(plan.paused)]
     lines += ["| action | keys |", "|---|---:|"]
     lines += [
         f"| {SYMBOL[a]} {a.value} | {counts[a.value]} |" for a in ACTION_ORDER if counts[a.value]
