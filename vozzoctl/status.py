@@ -21,8 +21,9 @@ from vozzoctl.api import (
     VozzoClient,
 )
 from vozzoctl.errors import NotFoundError, RequestRejectedError, UsageError
-from vozzoctl.lockfile import Batch, Lockfile
+from vozzoctl.lockfile import Batch, Lockfile, Stop
 from vozzoctl.model import State
+from vozzoctl.plan.pauses import clean
 
 MISSING = "MISSING"  # recorded in the lockfile, not in this account
 
@@ -71,6 +72,12 @@ class BatchStatus:
 class KeyStatus:
     key: str
     batches: tuple[BatchStatus, ...]
+    stopped: Stop | None = None  # the key's last `vozzoctl stop`, from the lockfile
+
+    @property
+    def paused(self) -> bool:
+        """Calls of the key are held: a batch is SUSPENDED (shown first)."""
+        return any(b.state == State.SUSPENDED for b in self.batches)
 
     @property
     def names(self) -> list[str]:
@@ -136,6 +143,14 @@ class KeyStatus:
             "start_date": self.start_date.isoformat() if self.start_date else None,
             "end_date": self.end_date.isoformat() if self.end_date else None,
             "batches": [b.as_json() for b in self.batches],
+            "paused": self.paused,
+            "stopped": {
+                "at": self.stopped.at,
+                "reason": clean(self.stopped.reason),
+                "batches": list(self.stopped.batches),
+            }
+            if self.stopped
+            else None,
         }
 
 
@@ -182,7 +197,12 @@ async def read_status(client: VozzoClient, lock: Lockfile, keys: Iterable[str]) 
     per_key = await asyncio.gather(
         *(asyncio.gather(*(_batch(client, b) for b in lock.campaigns[k].batches)) for k in chosen)
     )
-    return [KeyStatus(k, tuple(b)) for k, b in zip(chosen, per_key, strict=True)]
+    rows = [
+        KeyStatus(k, tuple(b), lock.campaigns[k].stopped)
+        for k, b in zip(chosen, per_key, strict=True)
+    ]
+    # Paused keys first: calls that are stopped are what an operator looks for.
+    return sorted(rows, key=lambda r: not r.paused)
 
 
 def status_json(rows: Sequence[KeyStatus], *, at: dt.datetime | None = None) -> dict[str, Any]:

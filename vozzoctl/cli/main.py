@@ -27,6 +27,8 @@ COMMANDS: dict[str, str] = {
     "import": "vozzoctl.cli.importer:import_",
     "demo": "vozzoctl.cli.demo:demo",
     "completion": "vozzoctl.cli.completion:completion",
+    "stop": "vozzoctl.cli.stop:stop",
+    "resume": "vozzoctl.cli.resume:resume",
 }
 
 

@@ -131,7 +131,7 @@ def review(d: DesiredCampaign, entry: Entry | None, batches: Sequence[_Live]) ->
     for c in batches:
         if c.state is State.SUSPENDED or (c.state is State.TO_START and stop is not None):
             if c.campaign_id in stopped_ids and stop is not None:
-                by, since, why = "stop", _ist(stop.at), clean(stop.reason)
+                by, since, why = "stop", ist_time(stop.at), clean(stop.reason)
             else:
                 by, since, why = "outside", _since(c), ""
             paused.append(Paused(d.key, c.campaign_id, c.name, c.state, by, since, why))
@@ -155,10 +155,10 @@ def review(d: DesiredCampaign, entry: Entry | None, batches: Sequence[_Live]) ->
 
 def _since(c: _Live) -> str:
     updated = getattr(c, "updated_at", None)
-    return _ist(updated.isoformat()) if isinstance(updated, dt.datetime) else ""
+    return ist_time(updated.isoformat()) if isinstance(updated, dt.datetime) else ""
 
 
-def _ist(text: str) -> str:
+def ist_time(text: str) -> str:
     """An ISO time as `2026-12-01 15:30 IST`; "" when it is not one (it is never echoed)."""
     try:
         when = dt.datetime.fromisoformat(text)

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from vozzoctl.plan.pauses import clean, ist_time
 from vozzoctl.status import KeyStatus
 
 HEADERS = ("KEY", "NAME", "STATE", "PROGRESS", "ANSWERED", "START", "END")
@@ -53,10 +54,26 @@ def cells(r: KeyStatus) -> tuple[str, ...]:
             _day(r.start_date, "-"), _day(r.end_date, "open"))  # fmt: skip
 
 
+def stop_lines(rows: Sequence[KeyStatus]) -> list[str]:
+    """Why calls are stopped, for the keys the lockfile records a stop of."""
+    out = []
+    for r in rows:
+        if r.stopped is not None:
+            at = ist_time(r.stopped.at)
+            why = f": {clean(r.stopped.reason)}" if r.stopped.reason else ""
+            out.append(
+                f"{r.key}: {len(r.stopped.batches)} campaign(s) stopped by `vozzoctl stop`"
+                f"{' at ' + at if at else ''}{why} — `vozzoctl resume {r.key}` restarts calls"
+            )
+    return out
+
+
 def status_text(rows: Sequence[KeyStatus]) -> str:
     if not rows:
         return "No managed campaigns."
-    return "\n".join(table_lines(HEADERS, [cells(r) for r in rows]))
+    lines = table_lines(HEADERS, [cells(r) for r in rows])
+    stops = stop_lines(rows)
+    return "\n".join([*lines, *([""] if stops else []), *stops])
 
 
 def status_rich(rows: Sequence[KeyStatus], *, caption: str | None = None) -> Any:
@@ -64,6 +81,8 @@ def status_rich(rows: Sequence[KeyStatus], *, caption: str | None = None) -> Any
     from rich.progress_bar import ProgressBar
     from rich.table import Table
 
+    stops = "\n".join(stop_lines(rows))
+    caption = "\n".join(c for c in (stops, caption) if c) or None
     table = Table(caption=caption, header_style="bold", expand=False)
     for h in HEADERS:
         table.add_column(h, no_wrap=h in ("KEY", "START", "END", "STATE"))
