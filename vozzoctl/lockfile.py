@@ -37,6 +37,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -105,10 +106,17 @@ class Lockfile:
         return self.campaigns.get(key)
 
     def owner_of(self, campaign_id: str) -> str | None:
+        return self._owners.get(campaign_id)
+
+    @cached_property
+    def _owners(self) -> dict[str, str]:
+        """Campaign id → the key that records it, built once per lockfile value (the first
+        key in the file wins, as a scan in order would find it)."""
+        owners: dict[str, str] = {}
         for key, entry in self.campaigns.items():
-            if campaign_id in entry.campaign_ids:
-                return key
-        return None
+            for b in entry.batches:
+                owners.setdefault(b.campaign_id, key)
+        return owners
 
     def with_entry(self, key: str, entry: Entry | None) -> Lockfile:
         campaigns = dict(self.campaigns)

@@ -48,6 +48,7 @@ class Store:
         self._db.executescript(_SCHEMA)
         self._campaigns: dict[str, Campaign] = {}
         self._load()
+        self._seq = max((c.seq for c in self._campaigns.values()), default=0)
 
     def close(self) -> None:
         with self._lock:
@@ -69,12 +70,14 @@ class Store:
         """The org's campaigns, newest first."""
         with self._lock:
             out = []
-            for c in self._campaigns.values():
+            # held in the order of seq (loaded by seq, created with the next one): newest first
+            # is the reverse, with no sort per request
+            for c in reversed(self._campaigns.values()):
                 if c.org_id != org_id or (agent_id is not None and c.agent_id != agent_id):
                     continue
-                self._advance(c, now)
+                if c.state is State.RUNNING:
+                    self._advance(c, now)
                 out.append(c)
-            out.sort(key=lambda c: c.seq, reverse=True)
             return out
 
     def read(self, fn: Callable[[], T]) -> T:
@@ -86,7 +89,8 @@ class Store:
 
     def create(self, org_id: int, new: NewCampaign, now: datetime) -> Campaign:
         with self._lock:
-            seq = max((c.seq for c in self._campaigns.values()), default=0) + 1
+            self._seq += 1
+            seq = self._seq
             cid = str(uuid.uuid4())
             items = [
                 Item(str(uuid.uuid4()), i, r.phone, r.language, r.metadata)

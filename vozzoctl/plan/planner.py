@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cached_property
 from typing import Protocol
 
 from vozzoctl.lockfile import Entry, Lockfile, Pending
@@ -117,6 +118,18 @@ class LiveState:
     absent_ids: frozenset[str] = frozenset()  # recorded in the lockfile, not in this account
     items: Mapping[str, Sequence[ItemLike]] = field(default_factory=dict)
 
+    def named(self, agent: str, name: str) -> Sequence[LiveLike]:
+        """The agent's campaigns named `name` or `name #N`: one look-up, however many
+        campaigns the account holds."""
+        return self._by_agent_and_base.get((agent, name), ())
+
+    @cached_property
+    def _by_agent_and_base(self) -> dict[tuple[str, str], list[LiveLike]]:
+        index: dict[tuple[str, str], list[LiveLike]] = {}
+        for c in self.campaigns.values():
+            index.setdefault(((c.agent_id or "").lower(), _base_name(c.name)), []).append(c)
+        return index
+
 
 def batch_number(name: str, base: str) -> int | None:
     """1 for `<base>`, N for `<base> #N`, None for any other name."""
@@ -180,8 +193,8 @@ def batches_of(
     known = {c.campaign_id for c in recorded}
     name, agent = d.settings.campaign_name, d.settings.agent_uuid
     by_name: dict[str, list[LiveLike]] = {}
-    for c in live.campaigns.values():
-        if c.campaign_id in known or (c.agent_id or "").lower() != agent:
+    for c in live.named(agent, name):
+        if c.campaign_id in known:
             continue
         if batch_number(c.name, name) is None or lock.owner_of(c.campaign_id) is not None:
             continue
@@ -628,7 +641,7 @@ def _order(c: LiveLike, name: str) -> tuple[int, str]:
 
 def _free_number(n: int, s: Settings, live: LiveState) -> int:
     """The first batch number from `n` whose name no live campaign of the agent has."""
-    taken = {c.name for c in live.campaigns.values() if (c.agent_id or "").lower() == s.agent_uuid}
+    taken = {c.name for c in live.named(s.agent_uuid, s.campaign_name)}
     while (s.campaign_name if n == 1 else f"{s.campaign_name} #{n}") in taken:
         n += 1
     return n
