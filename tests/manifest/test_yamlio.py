@@ -212,3 +212,42 @@ def test_a_fast_read_file_is_located_on_demand() -> None:
 def test_a_byte_order_mark_is_not_part_of_the_text() -> None:
     assert read_yaml("t.yaml", "\ufeffa: 1\n").documents[0].data == {"a": 1}
     assert read_precise("t.yaml", "\ufeffa: 1\n").documents[0].data == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "name: Scale Test 00042\norder: A-0042\nnote: R&D, 5 * 3 = 15!\n",
+        "a: {name: Test 0042, n: [x 010]}\n",
+        "a: &common {b: 1, c: [x, y]}\nd: *common\n",
+        "a: [&one 1, *one]\n",
+    ],
+)
+def test_a_number_or_sigil_inside_a_scalar_keeps_the_fast_path(text: str) -> None:
+    assert read_yaml("t.yaml", text).fast
+    assert_readers_agree(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: &x 010\n", "a: !!str 010\nb: 1\n", "a: [x, 08]\n", "a:\n- -010\n", "--- 09\n"],
+)
+def test_a_trap_where_a_value_starts_takes_the_precise_path(text: str) -> None:
+    assert not read_yaml("t.yaml", text).fast
+    assert read_precise("t.yaml", text).diagnostics or read_precise("t.yaml", text).documents
+
+
+def alias_bomb(indent: str = "") -> str:
+    lines = [f'{indent}a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{indent}{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    return "x: 1\n" + "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("reader", [read_yaml, read_precise])
+def test_an_alias_bomb_is_refused_at_its_first_alias(reader: Any) -> None:
+    f = reader("bomb.yaml", alias_bomb())
+    [problem] = [d.format() for d in f.diagnostics]
+    assert problem.startswith("bomb.yaml:")
+    assert "alias bomb" in problem
+    assert problem.split(":")[1] == "3"  # the line of the first alias

@@ -8,8 +8,13 @@ Two readers, one meaning:
   `1:30`, and impossible dates such as `2026-13-45`.
 * The fast reader is yaml-rs (a YAML 1.2 parser in Rust, about 20x faster than libyaml through
   PyYAML on 100k recipients). It is used only when a scan of the text finds none of the plain
-  scalars on which YAML 1.1 and 1.2 disagree, so both readers give the same values. Positions for
-  a fast-read file are computed by the precise reader only when a message must be located.
+  scalars on which YAML 1.1 and 1.2 disagree, so both readers give the same values. The scan
+  decides per scalar: `Scale Test 00042` or `R&D` inside a name keeps the file on the fast path,
+  an `010` where a value starts does not. Positions for a fast-read file are computed by the
+  precise reader only when a message must be located.
+
+Anchors and aliases are read by both, and both bound how far aliases may expand: an alias bomb
+is refused at once, located at its first alias.
 
 A test (tests/manifest/test_yamlio.py) generates documents and checks both readers agree.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import yaml
@@ -42,9 +48,18 @@ _MAX_DEPTH = 64
 # over the values yaml-rs returned, looking for values that a plain scalar of the other YAML
 # version would have given differently. Over-matching only costs speed (the precise reader runs);
 # under-matching would be a silent misreading, which tests/manifest/test_yamlio.py guards against.
-_SLOW_LITERALS = ("\t", "!", "&", "*", "<<", "\n%", "\n...", "\n? ", "\n?\n")
-# 010 (octal in 1.1), 08 / 09 (text in 1.1, numbers in 1.2), 0o17, 0x1f, 0b101
-_LEADING_ZERO = re.compile(r"(?<![^\s\[\{,:?])[-+]?0[0-9_box]", re.IGNORECASE)
+_SLOW_LITERALS = ("\t", "<<", "\n%", "\n...", "\n? ", "\n?\n")
+# Decided per scalar, not per file: a tag (!), or a plain scalar starting 010 (octal in 1.1),
+# 08 / 09 (text in 1.1, numbers in 1.2), 0o17, 0x1f, 0b101 — where a node starts. The same
+# characters inside a scalar (`Scale Test 00042`, `R&D!`) mean the same to both versions.
+_NODE_SIGIL = re.compile(r"(?<![^\s\[\{,:?])(?:!|[-+]?0[0-9_box])", re.IGNORECASE)
+# anchors (&a) and tags (!t) standing between a node's start and its scalar
+_PROPERTIES_TAIL = re.compile(r"(?:(?<=\s)|^)(?:[&!]\S*\s+)+$")
+_LOOK_BACK = 256
+# Aliases are expanded by both readers, each within a bound: events yaml-rs may replay, and
+# values the precise reader may visit again through an alias.
+_MAX_REPLAYED_EVENTS = 250_000
+_MAX_REPLAYED_VALUES = 100_000
 _PLAIN_BOOL = re.compile(
     r"(?<![^\s\[\{,:?])(?:yes|no|on|off)(?=[ \t]*(?:$|\#|,|\]|\}|:(?:\s|$)))",
     re.IGNORECASE | re.MULTILINE,
@@ -103,6 +118,11 @@ class YamlFile:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     fast: bool = False
 
+    @cached_property
+    def has_references(self) -> bool:
+        """Whether `${` stands anywhere in the text: searched once per file, not per document."""
+        return "${" in self.text
+
     def locate_all(self) -> None:
         """Give a fast-read file its positions by reading it once more with the precise reader."""
         precise = read_precise(self.display, self.text)
@@ -120,10 +140,28 @@ def read_yaml(display: str, text: str) -> YamlFile:
         text = text[1:]
     if text.startswith(("%", "...", "? ")) or any(lit in text for lit in _SLOW_LITERALS):
         return read_precise(display, text)
-    if _LEADING_ZERO.search(text):
+    if any(_starts_node(text, m.start()) for m in _NODE_SIGIL.finditer(text)):
         return read_precise(display, text)
     fast = _read_fast(display, text)
     return fast if fast is not None else read_precise(display, text)
+
+
+def _starts_node(text: str, pos: int) -> bool:
+    """Whether `pos` may be where a node starts (after `key:`, `- `, `[`, `{`, `,`, `?`, at a
+    line's start, or after an anchor or tag), so that a plain scalar would begin there. Errs
+    towards yes: that costs speed only."""
+    low = max(0, pos - _LOOK_BACK)
+    before = text[max(text.rfind("\n", low, pos) + 1, low) : pos]
+    rest = _PROPERTIES_TAIL.sub("", before).rstrip()
+    return not rest or rest[-1] in "-:[{,?"
+
+
+def _alias_line(text: str) -> int:
+    """The line of the first alias (`*name` where a node starts), for the message."""
+    for m in re.finditer(r"(?<![^\s\[\{,:?])\*[^\s,\]\}]", text):
+        if _starts_node(text, m.start()):
+            return text.count("\n", 0, m.start()) + 1
+    return 1
 
 
 def _agrees(values: list[Any], text: str) -> bool:
@@ -175,9 +213,14 @@ def _is_iso_date(text: str) -> bool:
 def _read_fast(display: str, text: str) -> YamlFile | None:
     import yaml_rs
 
+    limits = yaml_rs.AliasLimits(max_total_replayed_events=_MAX_REPLAYED_EVENTS)
     try:
-        loaded = yaml_rs.loads(text, parse_datetime=False)
-    except Exception:  # any refusal: the precise reader will locate and word it
+        loaded = yaml_rs.loads(text, parse_datetime=False, alias_limits=limits)
+    except Exception as e:  # any other refusal: the precise reader will locate and word it
+        if "alias" in str(e) and "limit" in str(e):
+            out = YamlFile(display, text)
+            out.diagnostics.append(_bomb(display, _alias_line(text)))
+            return out
         return None
     if isinstance(loaded, list):
         markers = len(_DOC_START.findall(text))
@@ -198,6 +241,18 @@ def _read_fast(display: str, text: str) -> YamlFile | None:
     return out
 
 
+def _bomb(display: str, line: int) -> Diagnostic:
+    return Diagnostic(
+        Severity.ERROR,
+        display,
+        line,
+        1,
+        "",
+        "invalid YAML: aliases here expand to too many values (an alias bomb?)",
+        "write the values out, or refer to each anchor from fewer places",
+    )
+
+
 def read_precise(display: str, text: str) -> YamlFile:
     """PyYAML's nodes walked into values, with every position kept and every trap named."""
     if text.startswith("\ufeff"):
@@ -214,6 +269,8 @@ def read_precise(display: str, text: str) -> YamlFile:
                 doc.data = _Walker(loader, doc, out.diagnostics).value(node, ())
             out.documents.append(doc)
             index += 1
+    except _Replayed:
+        out.diagnostics.append(_bomb(display, _alias_line(text)))
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -250,6 +307,10 @@ def _first_line(e: Exception) -> str:
     return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
 
 
+class _Replayed(Exception):
+    """Aliases expanded past the bound."""
+
+
 class _Walker:
     """Turns one document's nodes into Python values, recording positions and traps."""
 
@@ -259,6 +320,9 @@ class _Walker:
         self.diagnostics = diagnostics
         self.count = 0
         self.stack: set[int] = set()
+        self.walked: set[int] = set()  # collections already turned into values once
+        self.replaying = 0  # how deep inside an alias's second (or later) expansion
+        self.replayed = 0
 
     def error(self, node: yaml.Node, path: FieldPath, message: str, hint: str = "") -> None:
         m = node.start_mark
@@ -277,6 +341,10 @@ class _Walker:
 
     def value(self, node: yaml.Node, path: FieldPath) -> Any:
         self.count += 1
+        if self.replaying:
+            self.replayed += 1
+            if self.replayed > _MAX_REPLAYED_VALUES:
+                raise _Replayed
         if self.count > _MAX_NODES or len(path) > _MAX_DEPTH:
             raise yaml.MarkedYAMLError(
                 problem="too many nested or repeated values (an alias bomb?)",
@@ -291,6 +359,8 @@ class _Walker:
                 problem="an alias refers to itself", problem_mark=node.start_mark
             )
         self.stack.add(id(node))
+        again = id(node) in self.walked
+        self.replaying += again
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [self.value(item, (*path, i)) for i, item in enumerate(node.value)]
@@ -298,6 +368,8 @@ class _Walker:
                 return self.mapping(node, path)
         finally:
             self.stack.discard(id(node))
+            self.replaying -= again
+            self.walked.add(id(node))
         raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
 
     def mapping(self, node: yaml.MappingNode, path: FieldPath) -> dict[Any, Any]:
