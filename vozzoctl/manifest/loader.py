@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -94,9 +95,14 @@ def load_desired_state(
 def display_path(path: Path) -> str:
     """The path as a user typed it, relative to the working folder when it lies below it."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.resolve().relative_to(_resolved_cwd(os.getcwd())).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+@functools.lru_cache(maxsize=4)
+def _resolved_cwd(cwd: str) -> Path:
+    return Path(cwd).resolve()
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
@@ -159,6 +165,17 @@ class _Loader:
         self.diagnostics: list[Diagnostic] = []
         self.exclude_noncompliant = False
         self.dnc_lists: dict[Path, tuple[Suppression, list[SuppressProblem]] | str] = {}
+        self._chains: dict[Path, list[_Defaults]] = {}
+
+    def chain_of(self, path: Path, defaults: dict[Path, _Defaults]) -> list[_Defaults]:
+        """The Defaults over a manifest, farthest first: found once per file (a file may hold
+        many campaigns), in as many look-ups as its folder is deep."""
+        chain = self._chains.get(path)
+        if chain is None:
+            folder = path.parent.resolve()
+            above = (*reversed(folder.parents), folder)
+            chain = self._chains[path] = [defaults[f] for f in above if f in defaults]
+        return chain
 
     # -- reporting ----------------------------------------------------------------------------
     def at(
@@ -303,7 +320,7 @@ class _Loader:
             doc.trapped.add(path)  # its value is the unresolved text: no second message on it
 
         # a walk over every value, needed only when the file holds a reference at all
-        substituted = substitute(data, self.env, unset) if "${" in doc.source.text else data
+        substituted = substitute(data, self.env, unset) if doc.source.has_references else data
         doc.data = substituted
         version = substituted.get("apiVersion")
         if version != models.API_VERSION:
@@ -387,7 +404,7 @@ class _Loader:
         spec = data.get("spec")
         origin = _Origin({})
         if isinstance(spec, dict):
-            spec, origin = _merge_defaults(spec, path.parent.resolve(), defaults)
+            spec, origin = _merge_defaults(spec, self.chain_of(path, defaults))
         checked = {**data, "spec": _without_recipients(spec)} if "spec" in data else data
         parsed = self.validate(models.CampaignDocument, doc, checked, origin)
         if not isinstance(spec, dict):
@@ -721,12 +738,8 @@ class _Origin:
         return doc, path
 
 
-def _merge_defaults(
-    spec: dict[str, Any], folder: Path, defaults: dict[Path, _Defaults]
-) -> tuple[dict[str, Any], _Origin]:
+def _merge_defaults(spec: dict[str, Any], chain: list[_Defaults]) -> tuple[dict[str, Any], _Origin]:
     """The campaign's spec over its Defaults, farthest first, field by field into mappings."""
-    chain = [d for f, d in defaults.items() if f == folder or f in folder.parents]
-    chain.sort(key=lambda d: len(d.folder.parts))
     merged: dict[str, Any] = {}
     origin: dict[FieldPath, Document | None] = {}
     for d in chain:
