@@ -53,14 +53,13 @@ async def read_live(
 ) -> LiveState:
     """Everything the plan needs from the API, in bulk."""
     agents = _agents(desired, lock, options)
-    bulk, exists = await asyncio.gather(
-        client.read_agents(agents),
-        asyncio.gather(*(client.agent_exists(a) for a in agents)),
-    )
+    # Strict, and with each agent's count as the second witness: a name is free only when
+    # the list read fully and the count agrees with it (`VozzoClient.read_agents`).
+    bulk = await client.read_agents(agents, count=True)
     campaigns: dict[str, LiveLike] = {
         c.campaign_id: c for found in bulk.campaigns.values() for c in found
     }
-    missing = frozenset(a for a, ok in zip(agents, exists, strict=True) if not ok)
+    missing = bulk.unknown
     chosen, orphans = in_scope(desired, lock, options)
     recorded = {
         cid

@@ -16,6 +16,7 @@
         ├── RateLimitedError       429 after the retries ran out
         ├── ServerError            5xx after the retries ran out
         ├── TransportError         no answer: connection refused, timeouts after the retries
+        ├── UnexpectedAnswerError  an answer that decides absence, not fully understood
         └── AmbiguousCreateError   a create whose outcome is unknown: it may have made a campaign
 
 One handler in the CLI turns any of these into `error: <message>` plus `hint: <hint>` on stderr
@@ -129,6 +130,11 @@ class ServerError(ApiError):
 
 class TransportError(ApiError):
     """No answer at all: refused connection, DNS, or timeouts after the retries."""
+
+
+class UnexpectedAnswerError(ApiError):
+    """An answer that decides whether a campaign exists, shaped unlike the docs or disagreeing
+    with another read: the run stops before its first write (never "no campaigns")."""
 
 
 class AmbiguousCreateError(ApiError):

@@ -45,6 +45,15 @@ from vozzoctl.api.models import (
     ScheduledItemDetail,
 )
 from vozzoctl.api.retry import RetryPolicy, parse_retry_after
+from vozzoctl.api.shapes import (
+    AGENT_PAGE,
+    ITEM_PAGES,
+    LIST_PAGE,
+    agent_count,
+    describe,
+    read_page,
+    unexpected,
+)
 from vozzoctl.errors import (
     AmbiguousCreateError,
     ApiError,
@@ -77,8 +86,9 @@ class AgentCampaigns:
 
     campaigns: dict[str, tuple[LiveCampaign, ...]]  # every agent asked about, newest first
     # Agents whose by-agent read answered 404: an unknown agent, or one without campaigns.
-    # `agent_exists` tells the two apart.
+    # `agent_exists` tells the two apart, as `unknown` does when read with the count.
     not_found: frozenset[str]
+    unknown: frozenset[str] = frozenset()  # the count endpoint answered 404 (`count=True`)
 
 
 class _Shown:
@@ -404,29 +414,40 @@ class VozzoClient:
     async def list_campaigns(
         self, *, state: State | None = None, page_size: int = MAX_PAGE_SIZE
     ) -> AsyncIterator[CampaignSummary]:
-        """`GET /v1alpha/campaigns`, every page (limit/offset), each campaign once.
+        """`GET /v1alpha/campaigns`, every page (limit/offset), each campaign once, each page
+        read strictly (`shapes.read_page`).
 
         Newest first: a campaign created while reading shifts later pages by one, so rows
-        already seen come round again and are skipped by id.
+        already seen come round again; they are skipped by id. Every campaign there when the
+        read began is still read (a shift repeats rows, it never skips one), so the campaigns
+        read must number at least the first page's `total` and at most the last's.
         """
         path = "/v1alpha/campaigns"
+        endpoint = f"GET {path}"
         seen: set[str] = set()
         offset = 0
+        first: int | None = None
         while True:
             params: dict[str, str | int] = {"limit": page_size, "offset": offset}
             if state is not None:
                 params["state"] = State(state).value
             data = await self._get(path, params=params, not_found="the campaign list")
-            rows = _rows(data, "campaigns")
-            for row in rows:
-                summary = self._parse(CampaignSummary, row, "GET", path)
+            page = read_page(data, endpoint, (LIST_PAGE,), size=page_size, offset=offset)
+            first = page.total if first is None else first
+            for row in page.rows:
+                summary = _row(CampaignSummary, row, endpoint, "a campaign row")
                 if summary.campaign_id not in seen:
                     seen.add(summary.campaign_id)
                     yield summary
-            offset += len(rows)
-            total = _int(data, "total")
-            if not rows or (offset >= total if total is not None else len(rows) < page_size):
-                return
+            offset += len(page.rows)
+            if offset >= page.total:
+                break
+        if not first <= len(seen) <= page.total:
+            raise unexpected(
+                endpoint,
+                f"{first} to {page.total} distinct campaign(s), as `total` says",
+                f"{len(seen)}",
+            )
 
     async def get_campaign(self, campaign_id: str) -> Campaign:
         """`GET /v1alpha/campaign/{id}`."""
@@ -445,8 +466,8 @@ class VozzoClient:
         return self._parse(Analytics, data, "GET", path)
 
     async def _agent_page(self, agent_uuid: str, page: int, page_size: int) -> Any | None:
-        """One page of campaigns-by-agent, or None on 404 (unknown agent, no campaigns, or
-        past the last page)."""
+        """One page of campaigns-by-agent as it came, or None on 404 (an unknown agent, or one
+        without campaigns: the count endpoint tells them apart)."""
         try:
             return await self._get(
                 f"/v1alpha/campaigns/agent/{_quote(agent_uuid)}",
@@ -456,79 +477,149 @@ class VozzoClient:
         except NotFoundError:
             return None
 
+    async def _count_or_none(self, agent_uuid: str) -> int | None:
+        path = f"/v1alpha/campaigns/agent/{_quote(agent_uuid)}/count"
+        try:
+            data = await self._get(path, not_found=f"agent {agent_uuid!r} not found")
+        except NotFoundError:
+            return None
+        return agent_count(data, f"GET {path}")
+
     async def campaigns_by_agent(
         self, agent_uuid: str, *, page_size: int = MAX_PAGE_SIZE
     ) -> AsyncIterator[Campaign]:
         """`GET /v1alpha/campaigns/agent/{agent}`, every page (page/page_size), each campaign
-        once. A 404 ends the iteration: the agent is unknown or has no campaigns (see
-        `agent_exists`)."""
-        path = f"/v1alpha/campaigns/agent/{_quote(agent_uuid)}"
-        seen: set[str] = set()
-        page = 1
-        while True:
-            data = await self._agent_page(agent_uuid, page, page_size)
-            if data is None:
-                return
-            rows = _rows(data, "campaigns")
-            for row in rows:
-                campaign = self._parse(Campaign, row, "GET", path)
-                if campaign.campaign_id not in seen:
-                    seen.add(campaign.campaign_id)
-                    yield campaign
-            total = _int(data, "total")
-            size = _int(data, "page_size") or page_size
-            if not rows or (page * size >= total if total is not None else len(rows) < size):
-                return
-            page += 1
+        once, read strictly. A 404 yields nothing: the agent is unknown or has no campaigns
+        (see `agent_exists`)."""
+        read = await self._read_agent(agent_uuid, page_size, count=False)
+        for campaign in read.campaigns if read is not None else ():
+            yield campaign
 
     async def read_agents(
-        self, agents: Iterable[str], *, page_size: int = MAX_PAGE_SIZE
+        self, agents: Iterable[str], *, page_size: int = MAX_PAGE_SIZE, count: bool = False
     ) -> AgentCampaigns:
         """Every campaign of every agent given, as LiveCampaigns, in about one request per
-        100 campaigns: agents are read concurrently, and an agent's later pages too."""
+        100 campaigns: agents are read concurrently, and an agent's later pages too.
+
+        Every page is read strictly (`shapes`). With `count`, each agent's count endpoint is
+        read too, in the same round, and must equal the distinct campaigns read: the second
+        witness that a name not listed is not there. An agent the count answers 404 for is
+        in `unknown`. Disagreement (a race with a create, a list that lags) is read again,
+        twice at most, then refused with UnexpectedAnswerError.
+        """
         unique = list(dict.fromkeys(agents))
-        results = await asyncio.gather(*(self._read_agent(a, page_size) for a in unique))
+        results = await asyncio.gather(*(self._read_agent(a, page_size, count) for a in unique))
+        campaigns: dict[str, tuple[LiveCampaign, ...]] = {}
+        for a, r in zip(unique, results, strict=True):
+            rows = r.campaigns if r is not None else ()
+            campaigns[a] = tuple(_of_agent(c, a, r.endpoint if r else "") for c in rows)
         return AgentCampaigns(
-            campaigns={a: tuple(r or ()) for a, r in zip(unique, results, strict=True)},
-            not_found=frozenset(a for a, r in zip(unique, results, strict=True) if r is None),
+            campaigns=campaigns,
+            not_found=frozenset(a for a, r in zip(unique, results, strict=True) if not r),
+            unknown=frozenset(
+                a for a, r in zip(unique, results, strict=True) if r is not None and r.unknown
+            ),
         )
 
-    async def _read_agent(self, agent_uuid: str, page_size: int) -> list[LiveCampaign] | None:
+    async def _read_agent(self, agent_uuid: str, page_size: int, count: bool) -> _AgentRead | None:
+        """None when campaigns-by-agent answered 404 and the count (when asked) agrees."""
+        for _ in range(2):
+            try:
+                return await self._read_agent_once(agent_uuid, page_size, count)
+            except _Disagree:
+                continue  # the account changed while it was read: once more
+        try:
+            return await self._read_agent_once(agent_uuid, page_size, count)
+        except _Disagree as e:
+            raise e.error from None
+
+    async def _read_agent_once(
+        self, agent_uuid: str, page_size: int, count: bool
+    ) -> _AgentRead | None:
         path = f"/v1alpha/campaigns/agent/{_quote(agent_uuid)}"
-        first = await self._agent_page(agent_uuid, 1, page_size)
+        endpoint = f"GET {path}"
+        count_endpoint = f"GET {path}/count"
+        counted: int | None = None
+        if count:
+            counted, first = await asyncio.gather(
+                self._count_or_none(agent_uuid), self._agent_page(agent_uuid, 1, page_size)
+            )
+        else:
+            first = await self._agent_page(agent_uuid, 1, page_size)
         if first is None:
+            if count and counted is None:
+                return _AgentRead(endpoint, (), unknown=True)
+            if count and counted:
+                raise _Disagree(
+                    unexpected(
+                        endpoint,
+                        f"the agent's campaigns ({count_endpoint} says {counted})",
+                        "404 Not Found",
+                        changed=True,
+                    )
+                )
             return None
-        total = _int(first, "total")
-        size = _int(first, "page_size") or page_size
-        pages: list[Any] = [first]
-        if total is None:
-            if len(_rows(first, "campaigns")) >= size:
-                return await self._read_agent_in_order(agent_uuid, page_size)
-        elif total > size:
-            rest = await asyncio.gather(
-                *(
-                    self._agent_page(agent_uuid, p, size)
-                    for p in range(2, math.ceil(total / size) + 1)
+        if count and counted is None:
+            raise _Disagree(
+                unexpected(
+                    count_endpoint,
+                    f"the agent's count ({endpoint} lists campaigns)",
+                    "404 Not Found",
                 )
             )
-            # The API only ever adds campaigns, so the same total on every page means
-            # nothing was added meanwhile. Otherwise pages read concurrently may have
-            # shifted past each other: read again, in order, which cannot miss one.
-            if any(p is None or _int(p, "total") != total for p in rest):
-                return await self._read_agent_in_order(agent_uuid, page_size)
-            pages.extend(rest)
-        seen: dict[str, LiveCampaign] = {}
-        for data in pages:
-            for row in _rows(data, "campaigns"):
-                campaign = self._parse(Campaign, row, "GET", path)
-                seen.setdefault(campaign.campaign_id, _of_agent(campaign, agent_uuid))
-        return list(seen.values())
-
-    async def _read_agent_in_order(self, agent_uuid: str, page_size: int) -> list[LiveCampaign]:
-        return [
-            _of_agent(c, agent_uuid)
-            async for c in self.campaigns_by_agent(agent_uuid, page_size=page_size)
-        ]
+        one = read_page(first, endpoint, (AGENT_PAGE,), size=page_size, page=1)
+        pages = [one]
+        last = max(1, math.ceil(one.total / one.size))
+        if last > 1:
+            rest = await asyncio.gather(
+                *(self._agent_page(agent_uuid, p, one.size) for p in range(2, last + 1))
+            )
+            for number, data in enumerate(rest, start=2):
+                if data is None:
+                    raise _Disagree(
+                        unexpected(
+                            endpoint,
+                            f"page {number} of {last} (total {one.total})",
+                            "404 Not Found",
+                            changed=True,
+                        )
+                    )
+                page = read_page(data, endpoint, (AGENT_PAGE,), size=one.size, page=number)
+                # The API only ever adds campaigns: the same total on every page means
+                # nothing was added meanwhile, so the pages cannot have shifted.
+                if page.total != one.total:
+                    raise _Disagree(
+                        unexpected(
+                            endpoint,
+                            f"the same total on every page ({one.total} on page 1)",
+                            f"{page.total} on page {number}",
+                            changed=True,
+                        )
+                    )
+                pages.append(page)
+        seen: dict[str, Campaign] = {}
+        for page in pages:
+            for row in page.rows:
+                campaign = _row(Campaign, row, endpoint)
+                seen.setdefault(campaign.campaign_id, campaign)
+        if len(seen) != one.total:
+            raise _Disagree(
+                unexpected(
+                    endpoint,
+                    f"{one.total} distinct campaign(s), as `total` says",
+                    f"{len(seen)}",
+                )
+            )
+        if count and counted != one.total:
+            raise _Disagree(
+                unexpected(
+                    count_endpoint,
+                    f"`total_campaigns` equal to the {one.total} campaign(s) {endpoint} lists",
+                    f"{counted}",
+                    changed=True,
+                )
+            )
+        return _AgentRead(endpoint, tuple(seen.values()))
 
     async def count_by_agent(self, agent_uuid: str) -> AgentCount:
         """`GET /v1alpha/campaigns/agent/{agent}/count`; NotFoundError when the agent is
@@ -555,6 +646,7 @@ class VozzoClient:
         (an `offset` field or `scheduled_calls` rows) it continues that way.
         """
         path = f"/v1alpha/campaign/{_quote(campaign_id)}/items"
+        endpoint = f"GET {path}"
         seen: set[str] = set()
         page, offset, by_offset = 1, 0, False
         while True:
@@ -566,25 +658,21 @@ class VozzoClient:
             data = await self._get(
                 path, params=params, not_found=f"campaign {campaign_id!r} not found"
             )
-            legacy = isinstance(data, dict) and "items" not in data
-            rows = _rows(data, "scheduled_calls" if legacy else "items")
-            if isinstance(data, dict) and ("offset" in data or legacy) and "page" not in data:
-                by_offset = True
-            for row in rows:
-                item = self._parse(ScheduledItem, row, "GET", path)
+            got = read_page(data, endpoint, ITEM_PAGES, size=page_size, page=page, offset=offset)
+            by_offset = got.shape.style == "offset"
+            for row in got.rows:
+                item = _row(ScheduledItem, row, endpoint, "a scheduled call")
                 if item.scheduled_item_id not in seen:
                     seen.add(item.scheduled_item_id)
                     yield item
-            total = _int(data, "total")
-            if by_offset:
-                offset += len(rows)
-                reached = offset
-            else:
-                size = _int(data, "page_size") or page_size
-                reached = (page - 1) * size + len(rows)
-                page += 1
-            if not rows or (reached >= total if total is not None else len(rows) < page_size):
-                return
+            offset += len(got.rows)
+            page += 1
+            if offset >= got.total:
+                break
+        if len(seen) != got.total:
+            raise unexpected(
+                endpoint, f"{got.total} distinct scheduled call(s), as `total` says", f"{len(seen)}"
+            )
 
     async def get_item(self, campaign_id: str, scheduled_item_id: str) -> ScheduledItemDetail:
         """`GET /v1alpha/campaign/{id}/item/{item_id}`: one scheduled call and its call logs."""
@@ -596,18 +684,48 @@ class VozzoClient:
         return self._parse(ScheduledItemDetail, data, "GET", path)
 
 
-def _of_agent(campaign: Campaign, agent_uuid: str) -> LiveCampaign:
+class _Disagree(Exception):
+    """Two reads of one agent disagree; `error` is what to raise when reading again does not
+    settle it."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class _AgentRead:
+    endpoint: str
+    campaigns: tuple[Campaign, ...]
+    unknown: bool = False  # the count endpoint answered 404
+
+
+def _row(model: type[M], row: dict[str, Any], endpoint: str, what: str = "a campaign") -> M:
+    """One row of a list answer, valid as `model`, or UnexpectedAnswerError."""
+    try:
+        return model.model_validate(row)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:3]
+        )
+        raise unexpected(
+            endpoint,
+            f"each row {what} as vozzo-api.md shows ({mask_phones_in(problems)})",
+            describe(row),
+        ) from None
+
+
+def _of_agent(campaign: Campaign, agent_uuid: str, endpoint: str) -> LiveCampaign:
     """A campaign read through its agent's endpoint belongs to that agent, even when the row
-    omits `agent_id` (a field the docs only assume): adoption by name and agent relies on it."""
-    live = live_campaign(campaign)
+    omits `agent_id` (a field the docs only assume): adoption by name and agent relies on it.
+    A row that names another agent is not understood."""
+    try:
+        live = live_campaign(campaign)
+    except ApiError as e:  # its message names the missing fields, not their values
+        lacks = e.message.partition(" lacks ")[2] or "a field"
+        raise unexpected(
+            endpoint, "each row a full campaign object", f"a row without {lacks}"
+        ) from None
+    if live.agent_id and live.agent_id.lower() != agent_uuid.lower():
+        raise unexpected(endpoint, "rows of the agent asked for", "a row of another agent")
     return live if live.agent_id else dataclasses.replace(live, agent_id=agent_uuid.lower())
-
-
-def _rows(data: Any, key: str) -> list[Any]:
-    rows = data.get(key) if isinstance(data, dict) else None
-    return rows if isinstance(rows, list) else []
-
-
-def _int(data: Any, key: str) -> int | None:
-    value = data.get(key) if isinstance(data, dict) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -41,6 +41,21 @@ def emulator() -> None:
     show_default=True,
     help="legacy: the older draft's response shapes.",
 )
+@click.option(
+    "--shape",
+    "shapes",
+    multiple=True,
+    metavar="NAME",
+    help="Answer as the real service might differ from the docs (repeatable): rows-under-data, "
+    "by-agent-missing, capped-pages, count-off, item-rows-renamed. See README.",
+)
+@click.option(
+    "--list-lag",
+    default=0.0,
+    type=click.FloatRange(0, 86_400),
+    metavar="SECONDS",
+    help="New campaigns show in the list answers only this long after they were created.",
+)
 def serve(
     *,
     host: str,
@@ -55,6 +70,8 @@ def serve(
     speed: float,
     fault_plan: str | None,
     variant: str,
+    shapes: tuple[str, ...],
+    list_lag: float,
 ) -> int:
     """Serve the emulator until interrupted.
 
@@ -85,6 +102,8 @@ def serve(
             fail_rate=fail_rate,
             fault_plan=fault_plan,
             variant=variant,
+            shapes=shapes,
+            list_lag=list_lag,
         )
     except (FaultPlanError, ValueError) as e:
         raise UsageError(str(e)) from e
@@ -97,6 +116,9 @@ def serve(
         click.echo(f"  tokens: {len(emu.tokens)} read-write, {len(emu.read_only_tokens)} read-only")
     click.echo(f"  agents: {', '.join(emu.agents)}")
     click.echo(f"  state: {state_file or 'in memory'}; speed x{speed:g}; seed {seed}")
+    if emu.shapes or emu.list_lag:
+        lag = [f"list lag {emu.list_lag:g} s"] if emu.list_lag else []
+        click.echo(f"  answers unlike the docs: {', '.join([*sorted(emu.shapes), *lag])}")
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"  warning: bound to {host}, reachable from other machines", err=True)
     try:

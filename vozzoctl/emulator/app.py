@@ -81,6 +81,8 @@ def create_app(
     fail_rate: float = 0.0,
     fault_plan: FaultPlan | dict[str, Any] | list[Any] | str | Path | None = None,
     variant: str = "current",
+    shapes: list[str] | tuple[str, ...] | frozenset[str] = (),
+    list_lag: float = 0.0,
 ) -> EmulatorApp:
     """A Vozzo API emulator as an ASGI app; its controls are `app.emulator`.
 
@@ -90,7 +92,9 @@ def create_app(
     callable returning an aware datetime (default: the real clock); speed: emulated seconds per
     clock second; seed: makes call outcomes and `fail_rate` deterministic; latency_ms: added to
     every request; fail_rate: share of requests answered 503; fault_plan: see
-    `vozzoctl.emulator.faults`; variant: "current" or "legacy" (the older draft's shapes).
+    `vozzoctl.emulator.faults`; variant: "current" or "legacy" (the older draft's shapes);
+    shapes: answer shapes that differ from the docs (`vozzoctl.emulator.shapes.SHAPES`);
+    list_lag: seconds before a new campaign shows in the list answers.
     """
     emu = Emulator(
         tokens=tokens,
@@ -104,6 +108,8 @@ def create_app(
         fail_rate=fail_rate,
         fault_plan=fault_plan,
         variant=variant,
+        shapes=shapes,
+        list_lag=list_lag,
     )
     app = EmulatorApp(
         title=API_TITLE,
@@ -404,7 +410,7 @@ def _routes(app: EmulatorApp, emu: Emulator) -> None:
         now = emu.now()
 
         def render() -> dict[str, Any]:
-            rows = emu.store.campaigns(who.org_id, now)
+            rows = emu.listed(emu.store.campaigns(who.org_id, now), now)
             if state is not None:
                 rows = [c for c in rows if c.state is state]
             page = [campaign_row(c, now) for c in rows[offset : offset + limit]]
@@ -456,7 +462,7 @@ def _routes(app: EmulatorApp, emu: Emulator) -> None:
         now = emu.now()
 
         def render() -> dict[str, Any]:
-            rows = emu.store.campaigns(who.org_id, now, agent_id=agent)
+            rows = emu.listed(emu.store.campaigns(who.org_id, now, agent_id=agent), now)
             if not rows:
                 raise HTTPException(404, "No campaigns found for this agent.")
             start = (page - 1) * page_size

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from vozzoctl.emulator import shapes as answer_shapes
 from vozzoctl.emulator.clock import Clock, EmulatedClock, ManualClock, ist_date
 from vozzoctl.emulator.faults import Fault, FaultPlan
 from vozzoctl.emulator.records import campaign_object, item_detail
@@ -75,6 +76,8 @@ class Emulator:
         fail_rate: float = 0.0,
         fault_plan: FaultPlan | dict[str, Any] | list[Any] | str | Path | None = None,
         variant: str = "current",
+        shapes: Iterable[str] = (),
+        list_lag: float = 0.0,
     ) -> None:
         if variant not in VARIANTS:
             raise ValueError(f"variant must be one of {', '.join(VARIANTS)}")
@@ -93,6 +96,12 @@ class Emulator:
             raise ValueError(f"agent ids must look like UUIDs: {', '.join(bad)}")
         self.agents = tuple(dict.fromkeys(a.lower() for a in agent_ids))
         self.variant = variant
+        # How the answers differ from vozzo-api.md (`emulator.shapes`); may be changed between
+        # requests. list_lag: seconds before a new campaign shows in the list answers.
+        self.shapes = answer_shapes.check(shapes)
+        if list_lag < 0:
+            raise ValueError("list_lag must not be negative")
+        self.list_lag = float(list_lag)
         self.seed = seed
         self.latency_ms = latency_ms
         self.fail_rate = fail_rate
@@ -128,6 +137,14 @@ class Emulator:
         now = self.clock()
         self.store.advance_all(now)
         return now
+
+    def listed(self, rows: list[Any], now: datetime) -> list[Any]:
+        """The campaigns the list answers show: with a list lag, those created long enough
+        ago (a search index behind the database); the count and detail see them all."""
+        if not self.list_lag:
+            return rows
+        cutoff = now - timedelta(seconds=self.list_lag)
+        return [c for c in rows if c.created_at <= cutoff]
 
     # ---- faults and the request log --------------------------------------------------------------
 
@@ -218,6 +235,13 @@ class Emulator:
                     else:
                         await _plain_answer(recording_send, 500, b"Internal Server Error")
                     return
+            shapes = self.shapes
+            if answer_shapes.missing(shapes, method, path):
+                await _json_answer(recording_send, 404, {"detail": "Not found."})
+                return
+            if answer_shapes.touches(shapes, method, path):
+                await inner(scope, _replay(body, receive), _reshaping(recording_send, shapes, path))
+                return
             await inner(scope, _replay(body, receive), recording_send)
         finally:
             record = RequestRecord(
@@ -263,6 +287,37 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+
+
+def _reshaping(send: Send, shapes: frozenset[str], path: str) -> Send:
+    """A send that holds the answer back, and passes a 200 on as `shapes` make it."""
+    held: list[Message] = []
+    chunks: list[bytes] = []
+
+    async def reshaping(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            held.append(message)
+            return
+        if message["type"] != "http.response.body" or not held:
+            await send(message)
+            return
+        chunks.append(bytes(message.get("body", b"")))
+        if message.get("more_body", False):
+            return
+        start, body = held[0], b"".join(chunks)
+        if start["status"] == 200:
+            try:
+                payload = json.loads(body)
+            except ValueError:
+                pass
+            else:
+                body = json.dumps(answer_shapes.reshape(shapes, path, payload)).encode()
+        headers = [(k, v) for k, v in start.get("headers", ()) if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return reshaping
 
 
 async def _discard(message: Message) -> None:
