@@ -123,8 +123,12 @@ def test_with_no_lock_timeout_the_second_apply_fails_naming_the_holder(shared: S
         shared.write(key)
     first = shared.spawn("apply", "--auto-approve", "--concurrency", "1")
     shared.wait_for_first_write(first)
+    # Hold the first apply (about a second per request it has left) until the second one,
+    # whose start-up alone takes seconds on a busy machine, has asked for the lock.
+    shared.app.emulator.latency_ms = 1000
     second = shared.spawn("apply", "--auto-approve", "--lock-timeout", "0")
     code2, _, err2 = shared.finish(second)
+    shared.app.emulator.latency_ms = 0
     assert first.poll() is None, "the first apply ended before the second one asked for the lock"
     code1, _, err1 = shared.finish(first)
     assert code1 == 0, err1
