@@ -150,13 +150,13 @@ def test_environment_references_are_substituted(files: Files, load: Load) -> Non
         {
             "c.yaml": campaign_yaml(
                 extra_spec="  metadata:\n"
-                "    season: ${SEASON}\n"
-                "    coupon: ${COUPON:-NONE}\n"
+                "    season: ${VOZZOCTL_VAR_SEASON}\n"
+                "    coupon: ${VOZZOCTL_VAR_COUPON:-NONE}\n"
                 "    template: $${NAME} stays\n"
-            ).replace(f"agent: {AGENT}", "agent: ${AGENT_ID}")
+            ).replace(f"agent: {AGENT}", "agent: ${VOZZOCTL_VAR_AGENT}")
         }
     )
-    result = load(env={"SEASON": "winter", "AGENT_ID": AGENT})
+    result = load(env={"VOZZOCTL_VAR_SEASON": "winter", "VOZZOCTL_VAR_AGENT": AGENT})
     assert result.diagnostics == []
     (c,) = result.state.campaigns
     assert c.settings.agent_uuid == AGENT
@@ -166,7 +166,8 @@ def test_environment_references_are_substituted(files: Files, load: Load) -> Non
         "template": "${NAME} stays",
     }
     # a set variable wins over its default, even when empty
-    again = load(env={"SEASON": "w", "AGENT_ID": AGENT, "COUPON": ""}).state.campaigns[0]
+    env = {"VOZZOCTL_VAR_SEASON": "w", "VOZZOCTL_VAR_AGENT": AGENT, "VOZZOCTL_VAR_COUPON": ""}
+    again = load(env=env).state.campaigns[0]
     assert json.loads(again.recipients[0].metadata)["coupon"] == ""
 
 

@@ -1,4 +1,9 @@
-"""`${VAR}` and `${VAR:-default}` in manifest strings; `$${` writes a literal `${`."""
+"""`${VAR}` and `${VAR:-default}` in manifest strings; `$${` writes a literal `${`.
+
+Only variables named `VOZZOCTL_VAR_*` are read, as Argo CD reads only `ARGOCD_ENV_*` for its
+plugins: a manifest arrives in a pull request, and `${VOZZO_API_KEY}` in a campaign name would
+otherwise publish the key in the plan posted back to it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 _REF = re.compile(r"\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+PREFIX = "VOZZOCTL_VAR_"
 _BAD = re.compile(r"(?<!\$)\$\{(?![A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\})")
 
 FieldPath = tuple[str | int, ...]
@@ -46,6 +52,14 @@ def _one(
         if m.group(1):  # $${...}: literal
             return m.group(0)[1:]
         name, default = m.group(2), m.group(3)
+        if not name.startswith(PREFIX) or name == PREFIX:
+            hint = (
+                "vozzoctl's own settings, the API key above all, are never read into a manifest"
+                if name.startswith("VOZZO")
+                else f"export it as {PREFIX}{name} and write ${{{PREFIX}{name}}}"
+            )
+            on_error(path, f"${{{name}}}: only variables named {PREFIX}* can be used here", hint)
+            return m.group(0)
         if name in env:
             return env[name]
         if default is not None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from vozzoctl.manifest import compliance, models
+from vozzoctl.manifest import compliance, files, models
 from vozzoctl.manifest.desired import DesiredCampaign, DesiredState
 from vozzoctl.manifest.diagnostics import Diagnostic, Severity, closest, suggest
 from vozzoctl.manifest.envsubst import substitute
@@ -164,7 +164,8 @@ class _Loader:
         self.env = env
         self.diagnostics: list[Diagnostic] = []
         self.exclude_noncompliant = False
-        self.dnc_lists: dict[Path, tuple[Suppression, list[SuppressProblem]] | str] = {}
+        self.dnc_lists: dict[Path, tuple[Suppression, list[SuppressProblem]]] = {}
+        self.trees: dict[str, Path] = {}  # a manifest as shown → the tree given with -f
         self._chains: dict[Path, list[_Defaults]] = {}
 
     def chain_of(self, path: Path, defaults: dict[Path, _Defaults]) -> list[_Defaults]:
@@ -176,6 +177,18 @@ class _Loader:
             above = (*reversed(folder.parents), folder)
             chain = self._chains[path] = [defaults[f] for f in above if f in defaults]
         return chain
+
+    def open_named(self, doc: Document, path: FieldPath, name: str) -> Any:
+        """A file named at `path` of `doc`, opened inside its tree, or None (reported)."""
+        shown = doc.source.display
+        tree = self.trees.get(shown, Path(shown).parent)
+        try:
+            return files.open_confined(
+                name, Path(shown).parent, tree, tree_shown=display_path(tree) or "."
+            )
+        except files.FileRefused as e:
+            self.at(doc, path, f"{files.shown_name(name)}: {e}", e.hint)
+            return None
 
     # -- reporting ----------------------------------------------------------------------------
     def at(
@@ -197,16 +210,19 @@ class _Loader:
 
     # -- the pipeline -------------------------------------------------------------------------
     def run(self, roots: list[Path]) -> LoadResult:
-        files, problems = discover(roots)
+        found, problems = discover(roots)
         self.diagnostics.extend(problems)
-        yaml_files = [f for f in (self.read(p) for p in files) if f is not None]
+        trees = [files.tree_of(r) for r in roots]
+        for f in found:
+            self.trees[display_path(f)] = files.tree_for(f, trees)
+        yaml_files = [f for f in (self.read(p) for p in found) if f is not None]
         documents: list[tuple[Path, Document]] = []
-        for path, yf in zip(files, yaml_files, strict=False):
+        for path, yf in zip(found, yaml_files, strict=False):
             self.diagnostics.extend(yf.diagnostics)
             for doc in yf.documents:
                 if doc.data is not None:
                     documents.append((path, doc))
-        if not files and not problems:
+        if not found and not problems:
             self.diagnostics.append(
                 _diag(
                     ", ".join(display_path(r) for r in roots),
@@ -253,11 +269,23 @@ class _Loader:
         return LoadResult(
             DesiredState(tuple(built)),
             self.diagnostics,
-            [display_path(p) for p in files],
+            [display_path(p) for p in found],
         )
 
     def read(self, path: Path) -> YamlFile | None:
         shown = display_path(path)
+        if files.escapes(path, self.trees.get(shown, path.parent)):
+            self.diagnostics.append(
+                _diag(
+                    shown,
+                    0,
+                    0,
+                    "",
+                    "is a symbolic link to a file outside the tree given with -f",
+                    "copy the manifest into the tree instead of linking to it",
+                )
+            )
+            return YamlFile(shown, "")
         try:
             size = path.stat().st_size
             if size > MAX_MANIFEST_BYTES:
@@ -422,18 +450,12 @@ class _Loader:
         s = parsed.spec
         ok = self.cross_checks(doc, origin, s)
         for i, name in enumerate(s.recipient_files):
-            csv_path = path.parent / name
-            if not csv_path.is_file():
-                where, at = origin.source(doc, ("spec", "recipient_files", i))
-                self.at(
-                    where,
-                    at,
-                    f"{name}: no such file",
-                    "recipient_files are relative to the manifest's folder",
-                )
+            found = self.open_named(doc, ("spec", "recipient_files", i), name)
+            if found is None:
                 collector.failed = True
                 continue
-            collector.add_csv(csv_path, display_path(csv_path))
+            with found.handle:
+                collector.add_csv(found.handle, display_path(found.path))
         if not spec.get("recipients") and not s.recipient_files:
             self.at(
                 doc,
@@ -548,7 +570,7 @@ class _Loader:
         lists_ok = True
         for i, name in enumerate(s.suppress):
             where, at = origin.source(doc, ("spec", "suppress", i))
-            found = self.dnc_list(Path(where.source.display).parent / name, where, at, name)
+            found = self.dnc_list(where, at, name)
             if found is None:
                 lists_ok = False
             else:
@@ -630,27 +652,29 @@ class _Loader:
         )
         return None
 
-    def dnc_list(self, path: Path, where: Document, at: FieldPath, name: str) -> Suppression | None:
-        resolved = path.resolve()
-        if resolved not in self.dnc_lists:
-            try:
-                read = read_list(resolved)
-            except FileNotFoundError:
-                self.dnc_lists[resolved] = "no such file"
-            except (OSError, UnicodeDecodeError) as e:
-                self.dnc_lists[resolved] = f"cannot be read ({getattr(e, 'strerror', None) or e})"
-            else:
-                self.dnc_lists[resolved] = read
-                for problem in read[1]:
-                    self.diagnostics.append(
-                        _diag(
-                            display_path(path), problem.line, 0, "", problem.message, problem.hint
-                        )
-                    )
-        found = self.dnc_lists[resolved]
-        if isinstance(found, str):
-            self.at(where, at, f"{name}: {found}", "suppress files are relative to the manifest")
+    def dnc_list(self, where: Document, at: FieldPath, name: str) -> Suppression | None:
+        opened = self.open_named(where, at, name)
+        if opened is None:
             return None
+        with opened.handle:
+            if opened.path not in self.dnc_lists:
+                shown = display_path(opened.path)
+                raw = opened.handle.read()
+                try:
+                    read = read_list(raw.decode("utf-8-sig"), self.env)
+                except UnicodeDecodeError as e:
+                    line = raw[: e.start].count(b"\n") + 1
+                    self.diagnostics.append(
+                        _diag(shown, line, 0, "", "is not UTF-8 text", "save the list as UTF-8")
+                    )
+                    read = (Suppression(), [SuppressProblem(line, "", "")])
+                else:
+                    for problem in read[1]:
+                        self.diagnostics.append(
+                            _diag(shown, problem.line, 0, "", problem.message, problem.hint)
+                        )
+                self.dnc_lists[opened.path] = read
+        found = self.dnc_lists[opened.path]
         if found[1]:
             return None
         return found[0]

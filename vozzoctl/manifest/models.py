@@ -367,8 +367,9 @@ class CampaignSpec(BaseModel):
     recipients: list[RecipientModel] = Field(default_factory=list)
     recipient_files: list[str] = Field(
         default_factory=list,
-        description="CSV files relative to this manifest: header row, column phone required, "
-        "language optional, every other column becomes metadata.",
+        description="CSV files relative to this manifest, inside the tree given with -f: "
+        "header row, column phone required, language optional, every other column becomes "
+        "metadata.",
     )
     compliance: Compliance = Field(
         default=(),
@@ -377,8 +378,9 @@ class CampaignSpec(BaseModel):
     )
     suppress: PathList = Field(
         default_factory=list,
-        description="Do-not-call files relative to this manifest: E.164 numbers or their "
-        "lower-case hex SHA-256, one per line, or a CSV with a phone column.",
+        description="Do-not-call files relative to this manifest, inside the tree given with "
+        "-f: one entry a line (or a CSV with a phone column): an E.164 number, "
+        "hmac-sha256:<hex> keyed with VOZZOCTL_SUPPRESS_KEY, or a plain lower-case hex SHA-256.",
     )
 
 

@@ -113,6 +113,7 @@ def _normalize_slow(raw: str) -> str:
         raise PhoneError("is empty", "write the number in E.164, e.g. +911234567890")
     if not any(c.isdigit() for c in text):
         raise PhoneError("is not a phone number", "write the number in E.164, e.g. +911234567890")
+    _spreadsheet_or_letters(text)
     if not text.startswith("+"):
         raise PhoneError(
             f"{mask_phone(text)} has no country code",
@@ -134,6 +135,35 @@ def _normalize_slow(raw: str) -> str:
     if not phonenumbers.is_valid_number(number):
         raise _invalid(raw)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_SCIENTIFIC = re.compile(r"[+-]?[0-9](?:[.,][0-9]+)?[eE]\+?[0-9]+")
+_EXTENSION = re.compile(r"(?:ext\.?|x|#)\s*[0-9]+", re.IGNORECASE)
+
+
+def _spreadsheet_or_letters(text: str) -> None:
+    """The ways a spreadsheet or a placeholder spoils a number, each named (PhoneError)."""
+    if text.startswith(("'", "\u2018", "\u2019")):
+        raise PhoneError(
+            "starts with an apostrophe (a spreadsheet's mark for text)",
+            "remove the apostrophe; write the number in E.164, e.g. +911234567890",
+        )
+    if _SCIENTIFIC.fullmatch(text):
+        raise PhoneError(
+            "is in a spreadsheet's scientific notation, which has lost its last digits",
+            "format the column as text in the spreadsheet, type the numbers again, and export",
+        )
+    if text.startswith("00") and text.translate(_STRIP).isdigit():
+        raise PhoneError(
+            f"{mask_phone(text)} starts with 00, an international dialling prefix",
+            "write + instead of the 00, e.g. +911234567890",
+        )
+    without_ext = _EXTENSION.sub("", text) if _EXTENSION.search(text) else text
+    if any(c.isalpha() for c in without_ext):
+        raise PhoneError(
+            f"{mask_phone(text)} holds letters: a placeholder or vanity number?",
+            "write every digit of the real number, in E.164, e.g. +911234567890",
+        )
 
 
 def _invalid(raw: str) -> PhoneError:

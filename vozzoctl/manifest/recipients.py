@@ -7,14 +7,13 @@ compact JSON with sorted keys, so the same data always gives the same text and f
 
 from __future__ import annotations
 
-import csv
+import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
-from vozzoctl.manifest import models
+from vozzoctl.manifest import csvread, models
 from vozzoctl.manifest.diagnostics import suggest
 from vozzoctl.manifest.phones import PhoneError, normalize
 from vozzoctl.model import LANGUAGES, Recipient
@@ -88,6 +87,16 @@ class Collector:
         if phone is None:
             self.report(self.locate(i, ""), "phone", "is required", 'e.g. phone: "+911234567890"')
             return
+        if isinstance(phone, list | dict):
+            kind = "a list" if isinstance(phone, list) else "a mapping"
+            self.report(
+                self.locate(i, "phone"),
+                "phone",
+                f"is {kind}; a recipient has one phone number",
+                'write one number as text, e.g. phone: "+911234567890"; list each person '
+                "as a recipient of their own",
+            )
+            return
         if not isinstance(phone, str):
             self.report(
                 self.locate(i, "phone"),
@@ -113,47 +122,34 @@ class Collector:
             meta_json = _canonical({**self.base, **own}) if own else self._base_json
         self._add(Where("", index=i), phone, language, meta_json, lambda: self.locate(i, "phone"))
 
-    def add_csv(self, path: Path, display: str) -> None:
+    def add_csv(self, handle: BinaryIO, display: str) -> None:
+        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
         try:
-            handle = path.open(encoding="utf-8-sig", newline="")
-        except OSError as e:
-            self.report(Where(display), "", f"cannot be read: {e.strerror}", "")
-            return
-        with handle:
-            try:
-                self._csv(csv.reader(handle), display)
-            except UnicodeDecodeError:
-                self.report(
-                    Where(display, _first_bad_line(path)),
-                    "",
-                    "is not UTF-8 text",
-                    "save the CSV as UTF-8",
-                )
-            except csv.Error as e:
-                self.report(Where(display), "", f"is not valid CSV: {e}", "")
+            self._csv(csvread.rows(text), display)
+        except csvread.CsvProblem as e:
+            self.report(Where(display, e.line), "", str(e), e.hint)
+        except UnicodeDecodeError:
+            handle.seek(0)
+            self.report(
+                Where(display, _first_bad_line(handle.read())),
+                "",
+                "is not UTF-8 text",
+                "save the CSV as UTF-8",
+            )
+        finally:
+            text.detach()
 
-    def _csv(self, reader: Any, display: str) -> None:
-        header = next(reader, None)
-        if header is None:
+    def _csv(self, rows: Iterator[tuple[int, list[str]]], display: str) -> None:
+        first = next(rows, None)
+        if first is None:
             self.report(Where(display, 1), "", "is empty", "the first row names the columns")
             return
-        names = [h.strip() for h in header]
-        lowered = [n.lower() for n in names]
-        if "phone" not in lowered:
-            self.report(
-                Where(display, 1),
-                "",
-                "has no phone column",
-                f"name one column 'phone' in the header row; found: {', '.join(names)}",
-            )
+        names = [h.strip() for h in first[1]]
+        problem = csvread.header_problem(names)
+        if problem is not None:
+            self.report(Where(display, first[0]), "", *problem)
             return
-        for n, name in enumerate(names):
-            if not name:
-                self.report(Where(display, 1), "", f"column {n + 1} has no name", "name it")
-                return
-            if lowered.index(name.lower()) != n:
-                self.report(Where(display, 1), "", f"column {name!r} appears twice", "")
-                return
+        lowered = [n.lower() for n in names]
         phone_at = lowered.index("phone")
         lang_at = lowered.index("language") if "language" in lowered else -1
         meta_cols = [(n, name) for n, name in enumerate(names) if n not in (phone_at, lang_at)]
@@ -162,10 +158,9 @@ class Collector:
         plan = _metadata_plan(self.base, meta_cols)
         encode = _encode_str
         add = self._add
-        for row in reader:
-            if not row:
-                continue
-            line = reader.line_num
+        count = 0
+        for line, row in rows:
+            count += 1
             if len(row) != width:
                 self.report(
                     Where(display, line),
@@ -200,6 +195,14 @@ class Collector:
                 meta_json = base_json
             where = Where(display, line)
             add(where, row[phone_at], language, meta_json, where.itself)
+        if not count:
+            self.report(
+                Where(display, first[0]),
+                "",
+                "has a header row and no recipients",
+                "add one recipient a row below the header, or remove the file from "
+                "spec.recipient_files",
+            )
 
     def _add(
         self,
@@ -272,8 +275,7 @@ def _hint(e: ValueError) -> str:
     return str(getattr(e, "hint", ""))
 
 
-def _first_bad_line(path: Path) -> int:
-    raw = path.read_bytes()
+def _first_bad_line(raw: bytes) -> int:
     try:
         raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:

@@ -1,29 +1,42 @@
 """Do-not-call lists: numbers that are never sent, whatever a manifest says.
 
-A list is a file of phone numbers (one per line, or a CSV with a `phone` column) or of their
-SHA-256 digests — lower-case hex of the E.164 text, e.g. of `+911234567890` — so that a
-do-not-call list can live in git without personal data. Blank lines and `#` comments are
-skipped; numbers are normalised to E.164 before they are matched.
+A list is a text file with one entry a line (or a CSV with a `phone` column). An entry is
+
+* a phone number, normalised to E.164 before it is matched;
+* `hmac-sha256:<hex>`: HMAC-SHA256 of the E.164 text under a key from the environment
+  variable `VOZZOCTL_SUPPRESS_KEY`. Without the key nobody can tell which numbers the list
+  holds, so such a list can live in git;
+* 64 hex digits: the plain SHA-256 of the E.164 text, kept for lists that exist. It hides a
+  number only from a casual reader: anyone can hash all ~10^10 numbers of a country in minutes.
+
+Blank lines and `#` comments are skipped.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from vozzoctl.manifest.phones import PhoneError, normalize
 
+KEY_VARIABLE = "VOZZOCTL_SUPPRESS_KEY"
+HMAC_PREFIX = "hmac-sha256:"
 _HEX = re.compile(r"[0-9a-f]{64}")
 
 
 def digest(phone: str) -> str:
-    """The SHA-256 a do-not-call list holds for an E.164 number."""
+    """The plain SHA-256 a do-not-call list may hold for an E.164 number."""
     return hashlib.sha256(phone.encode()).hexdigest()
+
+
+def keyed_digest(phone: str, key: bytes) -> str:
+    """The HMAC-SHA256 (hex) a keyed do-not-call list holds for an E.164 number."""
+    return hmac.new(key, phone.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass
@@ -32,16 +45,24 @@ class Suppression:
 
     numbers: set[str] = field(default_factory=set)
     digests: set[str] = field(default_factory=set)
+    keyed: set[str] = field(default_factory=set)
+    key: bytes = b""
 
     def __bool__(self) -> bool:
-        return bool(self.numbers or self.digests)
+        return bool(self.numbers or self.digests or self.keyed)
 
     def holds(self, phone: str) -> bool:
-        return phone in self.numbers or (bool(self.digests) and digest(phone) in self.digests)
+        return (
+            phone in self.numbers
+            or (bool(self.digests) and digest(phone) in self.digests)
+            or (bool(self.keyed) and keyed_digest(phone, self.key) in self.keyed)
+        )
 
     def update(self, other: Suppression) -> None:
         self.numbers |= other.numbers
         self.digests |= other.digests
+        self.keyed |= other.keyed
+        self.key = self.key or other.key
 
 
 @dataclass(frozen=True)
@@ -51,47 +72,69 @@ class Problem:
     hint: str
 
 
-def read_list(path: Path) -> tuple[Suppression, list[Problem]]:
-    """One do-not-call file; raises OSError / UnicodeDecodeError for the caller to report."""
-    text = path.read_text(encoding="utf-8-sig")
-    first = next((ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")), "")
-    if "phone" in [c.strip().lower() for c in first.split(",")]:
-        return _read_csv(text)
-    return _read_lines(text.splitlines())
+def read_list(text: str, env: Mapping[str, str]) -> tuple[Suppression, list[Problem]]:
+    """One do-not-call file's text; `env` gives the key of keyed entries."""
+    out = Suppression(key=env.get(KEY_VARIABLE, "").encode())
+    lines = text.splitlines()
+    first = next((n for n, ln in enumerate(lines) if ln.strip() and not _comment(ln)), None)
+    if first is not None and "phone" in [c.strip().lower() for c in lines[first].split(",")]:
+        return out, _read_csv(lines, first, out)
+    return out, _read_lines(enumerate(lines, start=1), out)
 
 
-def _read_lines(lines: Iterable[str]) -> tuple[Suppression, list[Problem]]:
-    out = Suppression()
+def _comment(line: str) -> bool:
+    return line.lstrip().startswith("#")
+
+
+def _read_lines(lines: Iterable[tuple[int, str]], out: Suppression) -> list[Problem]:
     problems: list[Problem] = []
-    for n, raw in enumerate(lines, start=1):
+    for n, raw in lines:
         entry = raw.split("#", 1)[0].strip()
-        if not entry:
-            continue
-        if _HEX.fullmatch(entry.lower()) and not entry.startswith("+"):
-            out.digests.add(entry.lower())
-            continue
-        try:
-            out.numbers.add(normalize(entry))
-        except PhoneError as e:
-            problems.append(Problem(n, str(e), e.hint + "; or write its SHA-256 in lower-case hex"))
-    return out, problems
+        if entry:
+            problem = _entry(entry, out)
+            if problem is not None:
+                problems.append(Problem(n, *problem))
+    return problems
 
 
-def _read_csv(text: str) -> tuple[Suppression, list[Problem]]:
-    out = Suppression()
+def _read_csv(lines: list[str], header_at: int, out: Suppression) -> list[Problem]:
     problems: list[Problem] = []
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader)]
+    header = [h.strip().lower() for h in next(csv.reader([lines[header_at]]))]
     at = header.index("phone")
-    for row in reader:
-        if not row or at >= len(row) or not row[at].strip():
-            continue
-        entry = row[at].strip()
-        if _HEX.fullmatch(entry.lower()):
-            out.digests.add(entry.lower())
-            continue
-        try:
-            out.numbers.add(normalize(entry))
-        except PhoneError as e:
-            problems.append(Problem(reader.line_num, str(e), e.hint))
-    return out, problems
+    reader = csv.reader(io.StringIO("\n".join(lines[header_at + 1 :])))
+    try:
+        for row in reader:
+            if not row or at >= len(row) or not row[at].strip() or _comment(row[0]):
+                continue
+            problem = _entry(row[at].strip(), out)
+            if problem is not None:
+                problems.append(Problem(header_at + 1 + reader.line_num, *problem))
+    except csv.Error:
+        problems.append(
+            Problem(header_at + 1 + reader.line_num, "is not valid CSV", "close every quote")
+        )
+    return problems
+
+
+def _entry(entry: str, out: Suppression) -> tuple[str, str] | None:
+    """Adds one entry to `out`, or says what is wrong with it (never quoting it whole)."""
+    lowered = entry.lower()
+    if lowered.startswith(HMAC_PREFIX):
+        value = lowered[len(HMAC_PREFIX) :].strip()
+        if not _HEX.fullmatch(value):
+            return "an hmac-sha256 entry is not 64 hex digits", "write hmac-sha256:<64 hex digits>"
+        if not out.key:
+            return (
+                f"holds keyed entries, and {KEY_VARIABLE} is not set",
+                f"set {KEY_VARIABLE} to the key the list was made with",
+            )
+        out.keyed.add(value)
+        return None
+    if _HEX.fullmatch(lowered):
+        out.digests.add(lowered)
+        return None
+    try:
+        out.numbers.add(normalize(entry))
+    except PhoneError as e:
+        return str(e), e.hint + "; or write hmac-sha256:<hex> of it"
+    return None
