@@ -330,7 +330,19 @@ class _Loader:
                 _diag(shown, 1, 1, "", "is empty", "write a manifest in it, or delete it")
             )
             return YamlFile(shown, text)
-        return read_yaml(shown, text)
+        read = read_yaml(shown, text)
+        if not read.diagnostics and all(d.data is None for d in read.documents):
+            self.diagnostics.append(
+                _diag(
+                    shown,
+                    1,
+                    1,
+                    "",
+                    "is empty: it holds only comments",
+                    "write a manifest in it, or delete it",
+                )
+            )
+        return read
 
     def header(self, doc: Document) -> str | None:
         data = doc.data
@@ -605,52 +617,60 @@ class _Loader:
                 )
             return recipients, suppressed, frozenset()
         bad: list[tuple[Recipient, compliance.Breach]] = []
-        unknown = 0
+        unknown: list[Recipient] = []
         for r in recipients:
             verdict = compliance.judge(sched, r.phone, profiles)
-            unknown += verdict.unknown
-            if verdict.breach is not None:
+            if verdict.unknown:
+                unknown.append(r)  # fail closed: hours that cannot be checked are not legal
+            elif verdict.breach is not None:
                 bad.append((r, verdict.breach))
-        if unknown:
-            self.at(
-                where,
-                at,
-                f"{unknown:,} recipient(s) have no known time zone: their "
-                "calling hours cannot be checked",
-                "check those numbers",
-                key=True,
-                warning=True,
-            )
-        if not bad:
+        if not bad and not unknown:
             return recipients, suppressed, frozenset()
-        rows = ", ".join(
-            f"{mask_phone(r.phone)} ({collector.describe(collector.first[r.phone])})"
-            for r, _ in bad[:3]
-        )
-        more = f" and {len(bad) - 3:,} more" if len(bad) > 3 else ""
-        first = bad[0][1].describe(sched)
-        if self.exclude_noncompliant:
-            self.at(
-                where,
-                at,
-                f"{len(bad):,} recipient(s) left out by --exclude-noncompliant: "
-                f"{rows}{more}; {first}",
-                "",
-                key=True,
-                warning=True,
+
+        def rows(rs: list[Recipient]) -> str:
+            shown = ", ".join(
+                f"{mask_phone(r.phone)} ({collector.describe(collector.first[r.phone])})"
+                for r in rs[:3]
             )
-            out = frozenset(r.phone for r, _ in bad)
-            return [r for r in recipients if r.phone not in out], suppressed, out
-        self.at(
-            where,
-            at,
-            f"campaign {key} would call {len(bad):,} recipient(s) outside legal hours: "
-            f"{rows}{more}; {first}",
-            "narrow start_hour/end_hour, move those recipients to a campaign of their own, "
-            "or pass --exclude-noncompliant to leave them out",
-            key=True,
-        )
-        return None
+            return shown + (f" and {len(rs) - 3:,} more" if len(rs) > 3 else "")
+
+        leave_out = "pass --exclude-noncompliant to leave them out"
+        if unknown:
+            what = (
+                f"{len(unknown):,} recipient(s) have no known time zone, so their calling hours "
+                f"cannot be checked: {rows(unknown)}"
+            )
+            if self.exclude_noncompliant:
+                what += "; left out by --exclude-noncompliant"
+            hint = "" if self.exclude_noncompliant else f"check those numbers, or {leave_out}"
+            self.at(where, at, what, hint, key=True, warning=self.exclude_noncompliant)
+        if bad:
+            first = bad[0][1].describe(sched)
+            listed = rows([r for r, _ in bad])
+            if self.exclude_noncompliant:
+                self.at(
+                    where,
+                    at,
+                    f"{len(bad):,} recipient(s) left out by --exclude-noncompliant: "
+                    f"{listed}; {first}",
+                    "",
+                    key=True,
+                    warning=True,
+                )
+            else:
+                self.at(
+                    where,
+                    at,
+                    f"campaign {key} would call {len(bad):,} recipient(s) outside legal hours: "
+                    f"{listed}; {first}",
+                    "narrow start_hour/end_hour, move those recipients to a campaign of their "
+                    f"own, or {leave_out}",
+                    key=True,
+                )
+        if not self.exclude_noncompliant:
+            return None
+        out = frozenset(r.phone for r in unknown) | frozenset(r.phone for r, _ in bad)
+        return [r for r in recipients if r.phone not in out], suppressed, out
 
     def dnc_list(self, where: Document, at: FieldPath, name: str) -> Suppression | None:
         opened = self.open_named(where, at, name)

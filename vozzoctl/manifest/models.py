@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
@@ -23,6 +25,8 @@ KEY_PATTERN = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
 _KEY = re.compile(KEY_PATTERN)
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _BATCH_SUFFIX = re.compile(r" #[0-9]+$")
+API_MAX_NAME = 255  # the API's limit on campaign_name
+MAX_NAME = API_MAX_NAME - len(" #9999")
 SETTABLE_STATES = ("TO_START", "RUNNING", "SUSPENDED", "ENDED")
 _PHONE_LIKE = re.compile(r"\+?[0-9][0-9 ().-]*[0-9]")
 _DATE_TIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[Tt ]|[ \t]+)[0-9].*")
@@ -69,6 +73,17 @@ def _campaign_name(v: Any) -> str:
         raise ValueError("must not be empty")
     if v != v.strip():
         raise ValueError("has spaces at its start or end; remove them")
+    if any(unicodedata.category(c) == "Cc" or c in "\u2028\u2029" for c in v):
+        raise Invalid(
+            "holds a line break, tab or other control character",
+            "write the name on one line, with plain spaces",
+        )
+    if len(v) > MAX_NAME:
+        raise Invalid(
+            f"is {len(v):,} characters long; a campaign name has at most {MAX_NAME}",
+            f"shorten it: the API takes {API_MAX_NAME}, and vozzoctl keeps room for its "
+            "' #N' batch suffix",
+        )
     if _BATCH_SUFFIX.search(v):
         raise Invalid(
             f"{v!r} ends in ' #<number>', which vozzoctl keeps for its batches",
@@ -182,6 +197,11 @@ def metadata(v: Any) -> dict[str, Scalar]:
             )
         if isinstance(item, dt.date):
             v[k] = item.isoformat()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise Invalid(
+                f"{k} is {item}, which JSON cannot carry",
+                "write a finite number, or quote it to send it as text",
+            )
     return v
 
 

@@ -238,6 +238,12 @@ def _read_fast(display: str, text: str) -> YamlFile | None:
         return None
     out = YamlFile(display, text, fast=True)
     out.documents = [Document(out, i, v) for i, v in enumerate(values)]
+    if len(values) > 1:  # each document's first line, as the precise reader would give it
+        starts = [0] if _CONTENT_LINE.search(text[: first.start()] if first else text) else []
+        starts += [m.end() for m in _DOC_START.finditer(text)]
+        for doc, at in zip(out.documents, starts, strict=False):
+            content = _CONTENT_LINE.search(text, at)
+            doc.line = text.count("\n", 0, content.start() if content else at) + 1
     return out
 
 
@@ -373,11 +379,16 @@ class _Walker:
         raise AssertionError(f"unknown node {node!r}")  # pragma: no cover
 
     def mapping(self, node: yaml.MappingNode, path: FieldPath) -> dict[Any, Any]:
-        self.loader.flatten_mapping(node)  # YAML merge keys (<<)
+        # YAML merge keys (<<): PyYAML puts the merged pairs first; a key of the mapping's own
+        # (or of a later merge) then overrides them, as YAML specifies, and is no duplicate.
+        own = sum(1 for k, _ in node.value if k.tag != _TAG + "merge")
+        self.loader.flatten_mapping(node)
+        merged = len(node.value) - own
         out: dict[Any, Any] = {}
         first_seen: dict[Any, int] = {}
+        overridable: set[Any] = set()
         assert self.doc.key_positions is not None
-        for key_node, value_node in node.value:
+        for n, (key_node, value_node) in enumerate(node.value):
             if not isinstance(key_node, yaml.ScalarNode):
                 self.error(key_node, path, "a key must be a plain name, not a list or mapping")
                 continue
@@ -385,6 +396,12 @@ class _Walker:
             if isinstance(key, dt.date | list | dict) or key is None:
                 key = key_node.value
             child = (*path, key if isinstance(key, str | int) else str(key))
+            if key in overridable and key in first_seen:
+                del first_seen[key]
+            if n < merged:
+                overridable.add(key)
+            else:
+                overridable.discard(key)
             if key in first_seen:
                 self.error(
                     key_node,
