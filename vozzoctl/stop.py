@@ -92,15 +92,22 @@ async def find(
     every RUNNING campaign of the account. Also what could not be read."""
     managed = {cid: key for key in keys for cid in lock.campaigns[key].campaign_ids}
     owners = {cid: key for key, e in lock.campaigns.items() for cid in e.campaign_ids}
-    listed = [
-        row
-        async for row in client.list_campaigns(state=State.RUNNING)
-        if row.campaign_state is State.RUNNING and (account or row.campaign_id in managed)
-    ]
+    unread: list[tuple[str, str, str]] = []
+    try:
+        listed = [
+            row
+            async for row in client.list_campaigns(state=State.RUNNING)
+            if row.campaign_state is State.RUNNING and (account or row.campaign_id in managed)
+        ]
+    except VozzoctlError as e:
+        if account:
+            raise  # only the list names the campaigns vozzoctl does not manage
+        # The managed batches are known without it: read each, and stop what runs.
+        unread.append(("", "the RUNNING list", e.message))
+        listed = []
     found: dict[str, LiveCampaign] = {}
     if len(listed) > BULK:
         found.update(await _by_agents(client, {row.agent_id for row in listed if row.agent_id}))
-    unread: list[tuple[str, str, str]] = []
     read_agents = {row.agent_id for row in listed if row.agent_id and len(listed) > BULK}
     # Every managed batch is read, not only those listed RUNNING: the list is never the only
     # witness that one is not calling. A few at a time by detail; the agents they name are

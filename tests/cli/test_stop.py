@@ -178,3 +178,14 @@ def test_status_shows_paused_keys_first_and_why(vozzo: Vozzo) -> None:
     assert first["paused"] is True
     assert first["stopped"]["reason"] == "complaints"
     assert doc["campaigns"][1]["stopped"] is None
+
+
+def test_when_the_list_fails_the_managed_campaigns_are_still_stopped(vozzo: Vozzo) -> None:
+    two_running_keys(vozzo)
+    rule = {"method": "GET", "path": "/v1alpha/campaigns", "action": "status", "status": 500}
+    vozzo.app.emulator.set_fault_plan({"rules": [rule]})
+    stopped = vozzo.run("stop", "--all", "--auto-approve")
+    assert stopped.code == 1  # said, not hidden
+    assert "error: could not read the RUNNING list" in stopped.err
+    assert "Stopped 3 campaign(s) of 2 key(s)" in stopped.out
+    assert set(states(vozzo).values()) == {"SUSPENDED"}

@@ -125,7 +125,8 @@ def _report(outcome: stopping.Outcome, took: float) -> None:
     for t, why in outcome.failed:
         click.echo(f"error: could not stop {_name(t)}: {why}", err=True)
     for key, cid, why in outcome.unread:
-        click.echo(f"error: could not read {key or '(not managed)'}: {cid}: {why}", err=True)
+        whose = f"{key}: " if key else ""
+        click.echo(f"error: could not read {whose}{cid}: {why}", err=True)
     left = len(outcome.left)
     if left:
         click.echo(f"Left as they are: {left:,} campaign(s) not RUNNING (stopped or finished).")
