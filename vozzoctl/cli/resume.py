@@ -67,37 +67,29 @@ def resume(
                 hint="resume restarts managed campaigns; `vozzoctl status` lists them",
             )
 
-        async def work() -> tuple[list[resuming.Resumable], list[str], int, int]:
+        async def work() -> int:
             async with make_client(s) as client:
                 made, live = await engine.plan(client, desired, lock, options)
                 chosen, problems = resuming.check(made, desired, keys, live, max_new_recipients)
-                if problems:
-                    return chosen, problems, 0, 0
-                if not auto_approve and not _confirm(chosen):
-                    return [], ["not confirmed"], 0, 0
+                for line in problems:
+                    click.echo(f"error: {line}", err=True)
+                if problems or (not auto_approve and not _confirm(chosen)):
+                    click.echo("Nothing was resumed.", err=True)
+                    return 1
                 done, failed = await resuming.send(client, chosen, live)
-                for p in done:
-                    click.echo(f"  resumed: {p.key}: {p.campaign_name} ({p.campaign_id})")
-                for p, why in failed:
-                    click.echo(f"error: could not resume {p.campaign_name}: {why}", err=True)
                 resuming.record(path, s.api_url, done)
-                return chosen, [], len(done), len(failed)
+            for p in done:
+                click.echo(f"  resumed: {p.key}: {p.campaign_name} ({p.campaign_id})")
+            for p, why in failed:
+                click.echo(f"error: could not resume {p.campaign_name}: {why}", err=True)
+            waiting = sum(r.waiting for r in chosen)
+            click.echo(
+                f"Resumed {len(done):,} campaign(s) of {len(chosen):,} key(s): up to "
+                f"{waiting:,} waiting call(s) may now be placed, within each campaign's hours."
+            )
+            return 1 if failed else 0
 
-        chosen, problems, done, failed = run_async(work)
-    if problems == ["not confirmed"]:
-        click.echo("Nothing was resumed.", err=True)
-        return 1
-    if problems:
-        for line in problems:
-            click.echo(f"error: {line}", err=True)
-        click.echo("Nothing was resumed.", err=True)
-        return 1
-    waiting = sum(r.waiting for r in chosen)
-    click.echo(
-        f"Resumed {done:,} campaign(s) of {len(chosen):,} key(s): up to {waiting:,} waiting "
-        f"call(s) may now be placed, within each campaign's hours."
-    )
-    return 1 if failed else 0
+        return run_async(work)
 
 
 def _confirm(chosen: list[resuming.Resumable]) -> bool:
