@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,6 +30,7 @@ from vozzoctl.lockfile import Entry, Lockfile, LockfileLock, Stop, load, save
 from vozzoctl.model import State
 from vozzoctl.plan.pauses import clean
 
+log = logging.getLogger("vozzoctl.stop")
 BULK = 20  # more targets than this: read their agents in bulk rather than one detail each
 
 
@@ -112,7 +114,7 @@ async def find(
     # Every managed batch is read, not only those listed RUNNING: the list is never the only
     # witness that one is not calling. A few at a time by detail; the agents they name are
     # then read in bulk, so a lockfile of many finished campaigns costs a few requests.
-    todo = [cid for cid in dict.fromkeys([*(r.campaign_id for r in listed), *managed])]
+    todo = list(dict.fromkeys([*(r.campaign_id for r in listed), *managed]))
     tried: set[str] = set()
     while True:
         wave = [cid for cid in todo if cid not in found and cid not in tried][: client.concurrency]
@@ -142,7 +144,12 @@ async def find(
 
 
 async def _by_agents(client: VozzoClient, agents: set[str]) -> dict[str, LiveCampaign]:
-    bulk = await client.read_agents(sorted(agents))
+    """The agents' campaigns in bulk; none when that read fails (each is then read alone)."""
+    try:
+        bulk = await client.read_agents(sorted(agents))
+    except VozzoctlError as e:
+        log.warning("warning: reading campaigns by agent failed (%s): reading each", e.message)
+        return {}
     return {c.campaign_id: c for cs in bulk.campaigns.values() for c in cs}
 
 
