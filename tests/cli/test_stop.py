@@ -8,7 +8,8 @@ import json
 import yaml
 
 from tests.cli.helpers import create, update
-from tests.conftest import Vozzo
+from tests.conftest import API_URL, Vozzo
+from vozzoctl.lockfile import Batch, Entry, Lockfile, save
 
 
 def states(vozzo: Vozzo) -> dict[str, str]:
@@ -189,3 +190,19 @@ def test_when_the_list_fails_the_managed_campaigns_are_still_stopped(vozzo: Vozz
     assert "error: could not read the RUNNING list" in stopped.err
     assert "Stopped 3 campaign(s) of 2 key(s)" in stopped.out
     assert set(states(vozzo).values()) == {"SUSPENDED"}
+
+
+def test_many_campaigns_are_read_in_bulk_and_all_stopped(vozzo: Vozzo) -> None:
+    made = {f"k{i:02d}": create(vozzo, f"Bulk {i:02d}", 1) for i in range(30)}
+    for cid in made.values():
+        update(vozzo, cid, campaign_status="RUNNING")
+    entries = {k: Entry(batches=(Batch(cid, k, 1, "0" * 64),)) for k, cid in made.items()}
+    save(vozzo.root / "vozzo.lock", Lockfile(api_url=API_URL, campaigns=entries))
+    vozzo.app.emulator.clear_requests()
+    stopped = vozzo.run("stop", "--all", "--auto-approve")
+    assert stopped.code == 0, stopped.all
+    assert "Stopped 30 campaign(s) of 30 key(s)" in stopped.out
+    assert set(states(vozzo).values()) == {"SUSPENDED"}
+    gets = [r.path for r in vozzo.app.emulator.requests if r.method == "GET"]
+    assert any(p.startswith("/v1alpha/campaigns/agent/") for p in gets)
+    assert not any(p.startswith("/v1alpha/campaign/") for p in gets)  # no detail reads
