@@ -139,7 +139,7 @@ def summary_line(plan: Plan) -> str:
             f"calls this apply will start: {plan.calls_started:,}."
         )
     if parts and plan.held:
-        text += f" {_plural(plan.held, 'paused campaign')} stay paused."
+        text += f" {_plural(plan.held, 'campaign')} stay paused: apply does not restart calls."
     errors = plan.all_errors
     if errors:
         text += f" {_plural(len(errors), 'error')}: this plan cannot be applied."
