@@ -147,6 +147,9 @@ def test_an_unknown_key_or_no_choice_stops_nothing(vozzo: Vozzo) -> None:
     nothing = vozzo.run("stop", "--auto-approve")
     assert nothing.code == 1
     assert "name what to stop" in nothing.err
+    elsewhere = vozzo.run("stop", "--all", "--lockfile", "other.lock", "--auto-approve")
+    assert elsewhere.code == 1
+    assert "no managed key in other.lock matches: nothing was stopped" in elsewhere.err
     assert posts(vozzo) == []
 
 

@@ -71,6 +71,12 @@ def stop(
     chosen, unlabelled = stopping.choose_keys(
         lock, keys, parse_selector(selector), every or account, s.lockfile
     )
+    if not chosen and not account and not unlabelled:
+        raise UsageError(
+            f"no managed key in {s.lockfile} matches: nothing was stopped",
+            hint="check --lockfile (the one your deploys commit), or stop everything calling "
+            "with --account",
+        )
     started = time.perf_counter()
     client = make_client(s)
 
