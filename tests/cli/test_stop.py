@@ -209,3 +209,15 @@ def test_many_campaigns_are_read_in_bulk_and_all_stopped(vozzo: Vozzo) -> None:
     gets = [r.path for r in vozzo.app.emulator.requests if r.method == "GET"]
     assert any(p.startswith("/v1alpha/campaigns/agent/") for p in gets)
     assert not any(p.startswith("/v1alpha/campaign/") for p in gets)  # no detail reads
+
+
+def test_a_stop_between_plan_and_apply_makes_the_saved_plan_stale(vozzo: Vozzo) -> None:
+    two_running_keys(vozzo)
+    vozzo.campaign("loans", state="RUNNING", phones=["+919830011111"], schedule={"end_hour": 17})
+    assert vozzo.run("plan", "--out", "plan.json").code == 0
+    assert vozzo.run("stop", "--all", "--auto-approve").code == 0
+    vozzo.app.emulator.clear_requests()
+    stale = vozzo.run("apply", "plan.json")
+    assert stale.code == 1
+    assert "plan is stale" in stale.err
+    assert posts(vozzo) == []
