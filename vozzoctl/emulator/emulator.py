@@ -39,6 +39,7 @@ ORG_ID = 1
 ORG_NAME = "Vozzo Emulator"
 MAX_BODY_BYTES = 10 * 1024 * 1024
 REQUEST_LOG_SIZE = 10_000
+HOLD_MAX_S = 60.0  # a `hold` fault without delay_ms parks a request at most this long
 VARIANTS = ("current", "legacy")
 
 
@@ -115,6 +116,10 @@ class Emulator:
         self._rng = random.Random(seed)
         self._log: collections.deque[RequestRecord] = collections.deque(maxlen=REQUEST_LOG_SIZE)
         self._log_lock = threading.Lock()
+        self._logged = threading.Condition(self._log_lock)
+        self._gate = threading.Event()
+        self._parked = threading.Condition()
+        self._parked_count = 0
 
     # ---- time ---------------------------------------------------------------------------------
 
@@ -151,8 +156,25 @@ class Emulator:
     def set_fault_plan(
         self, plan: FaultPlan | dict[str, Any] | list[Any] | str | Path | None
     ) -> None:
-        """Replace the fault plan (hit counters start again); None clears it."""
+        """Replace the fault plan (hit counters start again); None clears it. Requests parked
+        by an earlier plan's `hold` stay parked until `release()`."""
         self.faults = FaultPlan.parse(plan)
+
+    def wait_held(self, count: int = 1, timeout: float = 60.0) -> bool:
+        """Block until `count` requests in all have been parked by a `hold` fault; False when
+        `timeout` seconds pass first. A test's event to act on: "the client is inside a call"."""
+        with self._parked:
+            return self._parked.wait_for(lambda: self._parked_count >= count, timeout)
+
+    def release(self) -> None:
+        """Let every parked request (and every later `hold`) go on to be served."""
+        self._gate.set()
+
+    async def _hold(self, fault: Fault) -> None:
+        with self._parked:
+            self._parked_count += 1
+            self._parked.notify_all()
+        await asyncio.to_thread(self._gate.wait, fault.delay_ms / 1000 or HOLD_MAX_S)
 
     def clear_faults(self) -> None:
         self.faults = FaultPlan()
@@ -165,6 +187,27 @@ class Emulator:
     def clear_requests(self) -> None:
         with self._log_lock:
             self._log.clear()
+
+    def wait_logged(self, count: int, timeout: float = 60.0) -> list[RequestRecord]:
+        """The request log once it holds at least `count` records (or as it is after `timeout`
+        seconds): over a socket a record is written just after the answer is sent."""
+        with self._logged:
+            self._logged.wait_for(lambda: len(self._log) >= count, timeout)
+            return list(self._log)
+
+    def wait_for_request(
+        self, predicate: Callable[[RequestRecord], bool], timeout: float = 60.0
+    ) -> RequestRecord | None:
+        """Block until a request matching `predicate` has been answered (or dropped) and logged;
+        None when `timeout` seconds pass first. Requests logged before the call count too."""
+        found: list[RequestRecord] = []
+
+        def seen() -> bool:
+            found[:] = [r for r in self._log if predicate(r)][:1]
+            return bool(found)
+
+        with self._logged:
+            return found[0] if self._logged.wait_for(seen, timeout) else None
 
     # ---- stored campaigns, for tests and tools ------------------------------------------------
 
@@ -222,6 +265,8 @@ class Emulator:
                 fault_name = fault.action if fault.action != "status" else str(fault.status)
                 if fault.action == "delay":
                     await asyncio.sleep(fault.delay_ms / 1000)
+                elif fault.action == "hold":
+                    await self._hold(fault)
                 elif fault.action == "status":
                     await _fault_answer(recording_send, fault)
                     return
@@ -247,8 +292,9 @@ class Emulator:
             record = RequestRecord(
                 method, path, query, status[0] if status else None, fault_name, body
             )
-            with self._log_lock:
+            with self._logged:
                 self._log.append(record)
+                self._logged.notify_all()
 
 
 async def _read_body(scope: Scope, receive: Receive) -> bytes | None:

@@ -21,7 +21,10 @@ A fault plan is JSON (`--fault-plan FILE`) or the same structure from Python:
   `Retry-After: retry_after`, default 1), `delay` (wait `delay_ms`, then serve normally), `drop`
   (close the connection without handling the request), `commit_then_drop` (handle the request,
   store its effects, then close the connection without an answer), `commit_then_500` (handle
-  and store, then answer 500 instead of the real answer).
+  and store, then answer 500 instead of the real answer), `hold` (park the request until
+  `Emulator.release()` is called, or for at most `delay_ms` — default 60 s —, then serve it
+  normally; `Emulator.wait_held()` tells a test that a request is parked, so it can act while a
+  client is known to be inside a call).
 
 Every rule that matches a request counts the hit; the first rule whose `on` includes it fires.
 """
@@ -36,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ACTIONS = ("status", "delay", "drop", "commit_then_drop", "commit_then_500")
+ACTIONS = ("status", "delay", "hold", "drop", "commit_then_drop", "commit_then_500")
 
 
 class FaultPlanError(ValueError):
