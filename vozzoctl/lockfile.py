@@ -36,6 +36,7 @@ import functools
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -295,27 +296,40 @@ def save(path: Path, lock: Lockfile) -> None:
 
 
 class LockfileLock:
-    """`<lockfile>.lock`, held for a whole apply; a second apply waits, then fails naming the
-    holder's pid."""
+    """`<lockfile>.lock`, held for a whole apply; a second apply says it is waiting (naming the
+    holder's pid), waits, then fails naming the holder."""
 
-    def __init__(self, path: Path, timeout: float) -> None:
+    def __init__(
+        self, path: Path, timeout: float, on_wait: Callable[[str], None] | None = None
+    ) -> None:
         self.path = Path(f"{path}.lock")
         self.timeout = timeout
+        self._on_wait = on_wait
         self._lock = filelock.FileLock(str(self.path), timeout=timeout)
 
     def __enter__(self) -> Self:
         try:
-            self._lock.acquire()
+            self._lock.acquire(timeout=0)
         except filelock.Timeout:
-            holder = self._holder()
-            who = f"process {holder}" if holder else "another process"
-            raise LockHeldError(
-                f"{self.path} is held by {who}: another apply is running on this lockfile",
-                hint=f"wait for it to finish, or raise --lock-timeout (now {self.timeout:g}s)",
-            ) from None
+            if self.timeout > 0 and self._on_wait is not None:
+                self._on_wait(
+                    f"Waiting for {self.path}, held by {self._who()} (up to {self.timeout:g}s)..."
+                )
+            try:
+                self._lock.acquire(timeout=self.timeout)
+            except filelock.Timeout:
+                raise LockHeldError(
+                    f"{self.path} is held by {self._who()}: another apply is running on this "
+                    "lockfile",
+                    hint=f"wait for it to finish, or raise --lock-timeout (now {self.timeout:g}s)",
+                ) from None
         with contextlib.suppress(OSError):  # the pid is only for a waiting apply's message
             self.path.write_text(f"{os.getpid()}\n", encoding="utf-8")
         return self
+
+    def _who(self) -> str:
+        holder = self._holder()
+        return f"process {holder}" if holder else "another process"
 
     def __exit__(
         self,

@@ -84,11 +84,15 @@ def apply(
         )
     desired = load_manifests(paths, s, exclude_noncompliant=options.exclude_noncompliant)
     path = Path(s.lockfile)
-    with lockfile.LockfileLock(path, lock_timeout):
+    with lockfile.LockfileLock(path, lock_timeout, on_wait=_say_waiting):
         lock = lockfile.load(path, s.api_url)
         if saved is not None:
             engine.check_fresh(saved, desired, lock)
         return _plan_and_apply(s, desired, lock, options, saved, auto_approve)
+
+
+def _say_waiting(message: str) -> None:
+    click.echo(message, err=True)
 
 
 def _read_planfile(path: Path, s: Settings) -> dict[str, Any]:
