@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,8 +25,15 @@ CHILD_TIMEOUT_S = 60
 KEYS = [f"k{i}" for i in range(6)]
 
 
+HOLD_FIRST_WRITE = {"rules": [{"method": "POST", "on": {"first": 1}, "action": "hold"}]}
+
+
 class Shared:
-    """One campaigns folder and lockfile, one emulator, and applies started on them."""
+    """One campaigns folder and lockfile, one emulator, and applies started on them.
+
+    Timing is never assumed: the emulator parks the first apply's first write (a `hold` fault)
+    until the test releases it, so "the first apply holds the lock" is an observed fact, and a
+    waiting apply says so on stderr before the test lets the first one go on."""
 
     def __init__(self, app: EmulatorApp, url: str, root: Path) -> None:
         self.app, self.url, self.root = app, url, root
@@ -66,13 +72,25 @@ class Shared:
         self.children.append(child)
         return child
 
-    def wait_for_first_write(self, child: subprocess.Popen[str]) -> None:
-        """Until `child` has made a write: it holds the lock from before its first read."""
-        deadline = time.monotonic() + CHILD_TIMEOUT_S
-        while not any(r.method == "POST" for r in self.app.emulator.requests):
-            assert child.poll() is None, child.communicate()
-            assert time.monotonic() < deadline
-            time.sleep(0.005)
+    def spawn_parked(self, *args: str) -> subprocess.Popen[str]:
+        """An apply whose first write the emulator parks: once this returns, the child is inside
+        that write and so holds the lockfile's lock (taken before its first read)."""
+        self.app.emulator.set_fault_plan(HOLD_FIRST_WRITE)
+        child = self.spawn(*args)
+        if not self.app.emulator.wait_held(timeout=CHILD_TIMEOUT_S):
+            child.kill()
+            out, err = child.communicate()
+            pytest.fail(f"the first apply made no write: exit {child.returncode}\n{out}\n{err}")
+        return child
+
+    @staticmethod
+    def wait_until_waiting(child: subprocess.Popen[str]) -> str:
+        """Read `child`'s stderr until it says it is waiting for the lock; returns that line."""
+        assert child.stderr is not None
+        for line in child.stderr:  # ends at EOF: a child that exits without waiting fails below
+            if line.startswith("Waiting for "):
+                return line
+        pytest.fail(f"the second apply never waited for the lock: exit {child.wait()}")
 
     @staticmethod
     def finish(child: subprocess.Popen[str]) -> tuple[int, str, str]:
@@ -88,26 +106,32 @@ class Shared:
 
 @pytest.fixture
 def shared(tmp_path: Path) -> Iterator[Shared]:
-    app = create_app(tokens=[TOKEN], agents=[AGENT], latency_ms=40)
+    app = create_app(tokens=[TOKEN], agents=[AGENT])
     s: Shared | None = None
     try:
         with running_emulator(app) as url:
             s = Shared(app, url, tmp_path)
-            yield s
+            try:
+                yield s
+            finally:
+                app.emulator.release()  # no parked request may outlive the test
+                for child in s.children:
+                    if child.poll() is None:
+                        child.kill()
+                    child.communicate()  # reaps the child and closes its pipes, in every case
     finally:
-        for child in s.children if s else ():
-            if child.poll() is None:
-                child.kill()
-                child.communicate()
         app.emulator.close()
 
 
 def test_a_second_apply_waits_for_the_first_then_finds_nothing_to_do(shared: Shared) -> None:
     for key in KEYS:
         shared.write(key)
-    first = shared.spawn("apply", "--auto-approve", "--concurrency", "1")
-    shared.wait_for_first_write(first)
+    first = shared.spawn_parked("apply", "--auto-approve", "--concurrency", "1")
     second = shared.spawn("apply", "--auto-approve", "--concurrency", "1")
+    waiting = shared.wait_until_waiting(second)
+    assert f"vozzo.lock.lock, held by process {first.pid} (up to 30s)" in waiting
+    assert first.poll() is None
+    shared.app.emulator.release()
     code1, out1, err1 = shared.finish(first)
     code2, _, err2 = shared.finish(second)
     assert code1 == 0, err1
@@ -121,20 +145,16 @@ def test_a_second_apply_waits_for_the_first_then_finds_nothing_to_do(shared: Sha
 def test_with_no_lock_timeout_the_second_apply_fails_naming_the_holder(shared: Shared) -> None:
     for key in KEYS:
         shared.write(key)
-    first = shared.spawn("apply", "--auto-approve", "--concurrency", "1")
-    shared.wait_for_first_write(first)
-    # Hold the first apply (about a second per request it has left) until the second one,
-    # whose start-up alone takes seconds on a busy machine, has asked for the lock.
-    shared.app.emulator.latency_ms = 1000
-    second = shared.spawn("apply", "--auto-approve", "--lock-timeout", "0")
-    code2, _, err2 = shared.finish(second)
-    shared.app.emulator.latency_ms = 0
-    assert first.poll() is None, "the first apply ended before the second one asked for the lock"
+    first = shared.spawn_parked("apply", "--auto-approve", "--concurrency", "1")
+    code2, _, err2 = shared.finish(shared.spawn("apply", "--auto-approve", "--lock-timeout", "0"))
+    assert first.poll() is None  # still parked: it held the lock all along
+    shared.app.emulator.release()
     code1, _, err1 = shared.finish(first)
     assert code1 == 0, err1
     assert code2 == 1
     assert f"vozzo.lock.lock is held by process {first.pid}: another apply is running" in err2
     assert "hint: wait for it to finish, or raise --lock-timeout (now 0s)" in err2
+    assert "Waiting for" not in err2
     assert shared.names() == Counter(k.upper() for k in KEYS)
     assert shared.serial() == 1
 
@@ -142,18 +162,16 @@ def test_with_no_lock_timeout_the_second_apply_fails_naming_the_holder(shared: S
 def test_the_serial_grows_by_one_per_apply_that_changed_anything(shared: Shared) -> None:
     for key in KEYS:
         shared.write(key)
-    shared.app.emulator.latency_ms = 0
     assert shared.finish(shared.spawn("apply", "--auto-approve"))[0] == 0
     assert shared.serial() == 1
     for key in KEYS[:3]:
         shared.write(key, end_hour=17)  # three updates, one apply
-    shared.app.emulator.latency_ms = 40
-    shared.app.emulator.clear_requests()
-    first = shared.spawn("apply", "--auto-approve", "--concurrency", "1")
-    shared.wait_for_first_write(first)
+    first = shared.spawn_parked("apply", "--auto-approve", "--concurrency", "1")
     for key in KEYS[3:]:
         shared.write(key, end_hour=16)  # the second apply sees these, after the first ends
     second = shared.spawn("apply", "--auto-approve")
+    shared.wait_until_waiting(second)
+    shared.app.emulator.release()
     assert shared.finish(first)[0] == 0
     code2, out2, err2 = shared.finish(second)
     assert code2 == 0, err2
@@ -162,3 +180,9 @@ def test_the_serial_grows_by_one_per_apply_that_changed_anything(shared: Shared)
     assert shared.finish(shared.spawn("apply", "--auto-approve"))[0] == 0
     assert shared.serial() == 3
     assert shared.names() == Counter(k.upper() for k in KEYS)
+    ends = Counter(
+        r.params.get("campaign_end_time")
+        for r in shared.app.emulator.requests
+        if "update-campaign" in r.path and "campaign_end_time" in r.params
+    )
+    assert ends == Counter({"17": 3, "16": 3})  # each apply sent its own edits, once

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import random
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,28 +145,38 @@ def check_converged(stage: Stage) -> None:
     assert '"pending"' not in (stage.root / "vozzo.lock").read_text()
 
 
-@pytest.mark.parametrize("kill_after", [1, 3, 5, 8, 11])
-def test_an_apply_killed_at_any_moment_is_finished_by_the_next(
-    stage: Stage, kill_after: int
-) -> None:
-    set_the_stage(stage)
-    stage.app.emulator.latency_ms = 25  # every request: time for the kill to land mid-way
-    before = stage.posts()
-    jitter = random.Random(kill_after).uniform(0.0, 0.03)
-    child = stage.spawn("apply", "--auto-approve", "--allow-replace", "--concurrency", "2")
+def kill_inside(stage: Stage, child: subprocess.Popen[str]) -> None:
+    """SIGKILL `child` while the emulator holds one of its writes parked, so the kill is known
+    to land mid-apply (with that write sent and not answered); then let the write go on, and
+    wait until the server has committed it, as a server does for a client that vanished."""
     try:
-        deadline = time.monotonic() + CHILD_TIMEOUT_S
-        while child.poll() is None and stage.posts() - before < kill_after:
-            assert time.monotonic() < deadline, "the apply made no progress"
-            time.sleep(0.002)
-        time.sleep(jitter)
-        if child.poll() is None:
-            child.send_signal(signal.SIGKILL)
+        if not stage.app.emulator.wait_held(timeout=CHILD_TIMEOUT_S):
+            pytest.fail(f"the apply ended before the write to kill it in: {child.communicate()}")
+        assert child.poll() is None  # parked inside a write: the kill lands mid-apply
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=CHILD_TIMEOUT_S)
+        assert child.returncode == -signal.SIGKILL
     finally:
         if child.poll() is None:
             child.kill()
         child.communicate(timeout=CHILD_TIMEOUT_S)
-    stage.app.emulator.latency_ms = 0
+        stage.app.emulator.release()
+    held = stage.app.emulator.wait_for_request(lambda r: r.fault == "hold", CHILD_TIMEOUT_S)
+    assert held is not None, "the parked write was never served"
+
+
+@pytest.mark.parametrize("kill_at", [1, 3, 5, 8, 11])
+def test_an_apply_killed_at_any_moment_is_finished_by_the_next(stage: Stage, kill_at: int) -> None:
+    """Killed inside its `kill_at`-th write (of about a dozen): creates, appends, the replace's
+    end and create, updates and starts are each the interrupted write in one of the cases."""
+    set_the_stage(stage)
+    hold = {"method": "POST", "on": [kill_at], "action": "hold"}
+    stage.app.emulator.set_fault_plan({"rules": [hold]})
+    stage.app.emulator.clear_requests()
+    child = stage.spawn("apply", "--auto-approve", "--allow-replace", "--concurrency", "2")
+    kill_inside(stage, child)
+    assert stage.posts() >= kill_at
+    stage.app.emulator.clear_faults()
     code, out = stage.run("apply", "--auto-approve", "--allow-replace")
     assert code == 0, out
     check_converged(stage)
@@ -176,33 +184,20 @@ def test_an_apply_killed_at_any_moment_is_finished_by_the_next(
 
 def test_killed_between_the_end_and_the_create_of_a_replace(stage: Stage) -> None:
     """The narrowest window: the old batch is ENDED, the new one not yet asked for. The end is
-    held by the server until after the kill, so the child never gets to send the create."""
+    parked by the server until after the kill, so the child never gets to send the create."""
     set_the_stage(stage)
     for key in "abcdeg":
         (stage.root / "campaigns" / f"{key}.yaml").unlink()  # only the replace of f is left
-    hang = {"method": "POST", "path": "/v1alpha/campaign/update-campaign/*", "on": [1],
-            "action": "delay", "delay_ms": 1500}  # fmt: skip
-    stage.app.emulator.set_fault_plan({"rules": [hang]})
+    hold = {"method": "POST", "path": "/v1alpha/campaign/update-campaign/*", "on": [1],
+            "action": "hold"}  # fmt: skip
+    stage.app.emulator.set_fault_plan({"rules": [hold]})
     stage.app.emulator.clear_requests()
     child = stage.spawn("apply", "--auto-approve", "--allow-replace")
-    try:
-        deadline = time.monotonic() + CHILD_TIMEOUT_S
-        while child.poll() is None and not any(
-            r.path.endswith("/items") for r in stage.app.emulator.requests
-        ):  # the plan's last read; the end follows at once, and is held
-            assert time.monotonic() < deadline
-            time.sleep(0.002)
-        time.sleep(0.5)
-        assert child.poll() is None
-        child.send_signal(signal.SIGKILL)
-    finally:
-        if child.poll() is None:
-            child.kill()
-        child.communicate(timeout=CHILD_TIMEOUT_S)
-    time.sleep(1.2)  # the held end completes on the server
+    kill_inside(stage, child)
     states = {c["campaign_config"]["campaign_name"]: c["campaign_state"] for c in stage.campaigns()}
     assert states["F"] == "ENDED" and "F #2" not in states
     assert not any(r.path == "/v1alpha/campaign" for r in stage.app.emulator.requests)
+    stage.app.emulator.clear_faults()
     code, out = stage.run("apply", "--auto-approve", "--allow-replace")
     assert code == 0, out
     [new] = [c for c in stage.campaigns() if c["campaign_config"]["campaign_name"] == "F #2"]
