@@ -235,11 +235,6 @@ rules = st.one_of(
 )
 
 
-@pytest.mark.slow
-@settings(
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
 def _failed_creates(plan: list[dict[str, Any]]) -> int:
     """How many create requests the schedule answers with a failure (delays don't fail)."""
     return sum(
@@ -252,6 +247,11 @@ def _failed_creates(plan: list[dict[str, Any]]) -> int:
 # An unanswered create is looked up and sent once more per apply (never more: a look-up that
 # finds nothing is not proof), so one campaign may fail at most 3 times and still converge in two
 # applies (fail, fail | fail, ok). Schedules that fail more creates than that are left out.
+@pytest.mark.slow
+@settings(
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(plan=st.lists(rules, min_size=1, max_size=3).filter(lambda p: _failed_creates(p) <= 3))
 def test_any_fault_schedule_converges_in_two_applies_without_duplicates(
     plan: list[dict[str, Any]],

@@ -20,7 +20,17 @@ CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
 ENV = {"HOME": "/home/nobody", "VOZZO_API_KEY": "corpus-key-3c1f9a"}
 
 
-def test_the_corpus_is_large_enough() -> None:
+def test_every_case_is_a_manifest_with_its_expected_messages() -> None:
+    """A folder without a manifest, or with an empty expected.txt, would pass while testing
+    nothing: each case holds at least one manifest and at least one expected message."""
+    hollow = [
+        case
+        for case in CASES
+        if not any((CORPUS / case).rglob("*.y*ml"))
+        or not (CORPUS / case / "expected.txt").is_file()
+        or not (CORPUS / case / "expected.txt").read_text(encoding="utf-8").strip()
+    ]
+    assert hollow == []
     assert len(CASES) >= 45
 
 
