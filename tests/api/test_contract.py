@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -79,10 +78,8 @@ def run(client: VozzoClient, fn: Callable[[VozzoClient], Awaitable[T]]) -> T:
 def received(app: EmulatorApp, client: VozzoClient) -> list[RequestRecord]:
     """The emulator's request log once it holds every request the client sent: over a socket
     the server thread writes a record just after it answers, so the client can be faster."""
-    deadline = time.monotonic() + 5
-    while len(log := app.emulator.requests) < client.requests_total:
-        assert time.monotonic() < deadline, "the emulator's request log fell behind"
-        time.sleep(0.01)
+    log = app.emulator.wait_logged(client.requests_total)
+    assert len(log) >= client.requests_total, "the emulator's request log fell behind"
     return log
 
 

@@ -6,7 +6,6 @@ import os
 import re
 import shlex
 import shutil
-import time
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +48,9 @@ def test_demo_runs_the_quick_start_with_no_key_and_no_network(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("VOZZO_API_KEY", raising=False)
     monkeypatch.delenv("VOZZO_BASE_URL", raising=False)
-    started = time.monotonic()
     code = run(["demo", "--keep", "kept"])
-    took = time.monotonic() - started
     out, err = capsys.readouterr()
     assert code == 0, out + err
-    assert took < 10
     assert "so that the first starts tomorrow" in out
     steps = ["validate -f campaigns", "plan", "apply --auto-approve", "status",
              "plan --detailed-exitcode"]  # fmt: skip
@@ -217,7 +213,8 @@ def test_every_vozzoctl_line_of_the_ci_examples_runs(
         r = vozzo.run(*argv)
         if argv[0] == "plan":
             assert r.code == 2, r.all  # --detailed-exitcode: changes present
-            assert "| winter-promo-2026 |" in r.out or "winter-promo-2026" in r.out
+            assert "| + create | 3 |" in r.out  # the Markdown summary table
+            assert "+ winter-promo-2026" in r.out  # and the key's own folded block
         else:
             assert r.code == 0, r.all
         assert key not in r.all

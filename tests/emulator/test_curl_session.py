@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import queue
+import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,46 +24,38 @@ from vozzoctl.clock import today_ist
 
 AGENT = "619ec26c-4957-4926-70f8-fe7391b3527e"
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+STARTUP_TIMEOUT_S = 60  # a bound for a broken start, not a wait: the test acts on the event
 
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    port = free_port()
-    serve = [
-        sys.executable,
-        "-m",
-        "vozzoctl",
-        "emulator",
-        "serve",
-        "--port",
-        str(port),
-        "--token",
-        "T",
-        "--agent",
-        AGENT,
-    ]
-    proc = subprocess.Popen(serve, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """`vozzoctl emulator serve` on a port the system picks; its URL read from uvicorn's
+    "running on" line (the event that it listens), its output drained until it exits."""
+    serve = [sys.executable, "-m", "vozzoctl", "emulator", "serve", "--port", "0",
+             "--token", "T", "--agent", AGENT]  # fmt: skip
+    proc = subprocess.Popen(serve, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    urls: queue.Queue[str | None] = queue.Queue()
+
+    def drain() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if m := re.search(r"running on (http://127\.0\.0\.1:\d+)", line):
+                urls.put(m.group(1))
+        urls.put(None)  # exited without saying it listens
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("vozzoctl emulator serve did not start") from None
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
+        url = urls.get(timeout=STARTUP_TIMEOUT_S)
+        if url is None:
+            raise RuntimeError(f"vozzoctl emulator serve exited with {proc.wait()}")
+        yield url
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=STARTUP_TIMEOUT_S)
+        reader.join(STARTUP_TIMEOUT_S)
+        assert proc.stderr is not None
+        proc.stderr.close()
 
 
 def curl(*args: str) -> tuple[int, Any]:

@@ -73,7 +73,9 @@ def test_a_new_york_number_at_2330_is_refused_with_the_fix(tmp_path: Path) -> No
     assert "is 23:30-08:30 Sun in America/New_York (past local midnight)" in error
     assert "us-tcpa allows 08:00-21:00 local" in error
     assert "narrow start_hour/end_hour, move those recipients to a campaign of their own" in error
-    assert error.startswith(f"{tmp_path.name}/calls.yaml:") or "calls.yaml:" in error
+    where = tmp_path / "calls.yaml"
+    assert error.startswith(f"{where}:18:3: spec.compliance: campaign calls would call")
+    assert f"+1******0123 ({where}:17)" in error  # the recipient's own line
 
 
 @pytest.mark.parametrize(
