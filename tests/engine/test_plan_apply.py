@@ -370,3 +370,64 @@ def test_what_did_not_converge_is_named(vozzo: Vozzo) -> None:
     assert applied.code == 1
     assert "error: did not converge: promo: Promo end_hour is 18, not 17" in applied.err
     assert "Apply incomplete" in applied.out
+
+
+def change_outside(vozzo: Vozzo, campaign_id: str, **query: str) -> None:
+    """An edit made in the Vozzo dashboard (or by another tool): the API's own update call."""
+    import httpx
+
+    from vozzoctl.emulator import SyncASGITransport
+
+    with httpx.Client(transport=SyncASGITransport(vozzo.app), base_url="http://e") as c:
+        r = c.post(
+            f"/v1alpha/campaign/update-campaign/{campaign_id}/",
+            params={"campaign_allow_weekends": "false", **query},
+            headers={"Authorization": f"Token {TOKEN}"},
+        )
+        assert r.status_code == 200, r.text
+
+
+def updates(vozzo: Vozzo) -> list[dict[str, str]]:
+    return [r.params for r in vozzo.app.emulator.requests if "update-campaign" in r.path]
+
+
+def test_a_saved_plan_is_refused_when_a_live_campaign_changed_since(vozzo: Vozzo) -> None:
+    vozzo.campaign("promo")
+    assert vozzo.run("apply", "--auto-approve").code == 0
+    vozzo.campaign("promo", schedule={"end_hour": 17})
+    assert vozzo.run("plan", "--out", "plan.json").code == 0
+    [live] = vozzo.live()
+    change_outside(vozzo, live["campaign_id"], campaign_end_time="16")
+    vozzo.app.emulator.clear_requests()
+    stale = vozzo.run("apply", "plan.json")
+    assert stale.code == 1
+    assert "plan is stale: live campaigns changed since it was made" in stale.err
+    assert "hint: run vozzoctl plan again and apply the new plan" in stale.err
+    assert updates(vozzo) == []  # refused before any write
+    [live] = vozzo.live()
+    assert live["campaign_config"]["timeslot_settings"]["end_time"] == "16"
+
+
+def test_drift_is_shown_as_changed_outside_vozzoctl_and_set_back(vozzo: Vozzo) -> None:
+    vozzo.campaign("promo")
+    assert vozzo.run("apply", "--auto-approve").code == 0
+    [live] = vozzo.live()
+    change_outside(vozzo, live["campaign_id"], campaign_end_time="16", campaign_max_retry="5")
+    planned = vozzo.run("plan", "--detailed-exitcode")
+    assert planned.code == 2
+    assert "spec.schedule.end_hour: 16 → 18  (changed outside vozzoctl)" in planned.out
+    assert "spec.retry.max_attempts: 5 → 3  (changed outside vozzoctl)" in planned.out
+    md = vozzo.run("plan", "--format", "markdown").out
+    assert "| `spec.schedule.end_hour` | 16 | 18 *(changed outside vozzoctl)* |" in md
+    [change] = json.loads(vozzo.run("plan", "--format", "json").out)["changes"]
+    assert change["fields"]["spec.schedule.end_hour"] == {"from": "16", "to": "18", "drift": True}
+    vozzo.app.emulator.clear_requests()
+    assert vozzo.run("apply", "--auto-approve").code == 0
+    [sent] = updates(vozzo)
+    assert (sent["campaign_end_time"], sent["campaign_max_retry"]) == ("18", "3")
+    assert vozzo.run("plan", "--detailed-exitcode").code == 0
+    # an edit of the manifest is a change, not drift
+    vozzo.campaign("promo", schedule={"end_hour": 17})
+    edited = vozzo.run("plan").out
+    assert "spec.schedule.end_hour: 18 → 17\n" in edited
+    assert "changed outside" not in edited
