@@ -249,8 +249,9 @@ def test_a_byte_order_mark_is_not_part_of_the_text() -> None:
     ],
 )
 def test_a_number_or_sigil_inside_a_scalar_keeps_the_fast_path(text: str) -> None:
-    assert read_yaml("t.yaml", text).fast
-    assert_readers_agree(text)
+    fast = read_yaml("t.yaml", text)
+    assert fast.fast
+    assert outcome(fast) == outcome(read_precise("t.yaml", text))
 
 
 @pytest.mark.parametrize(
@@ -258,8 +259,9 @@ def test_a_number_or_sigil_inside_a_scalar_keeps_the_fast_path(text: str) -> Non
     ["a: &x 010\n", "a: !!str 010\nb: 1\n", "a: [x, 08]\n", "a:\n- -010\n", "--- 09\n"],
 )
 def test_a_trap_where_a_value_starts_takes_the_precise_path(text: str) -> None:
-    assert not read_yaml("t.yaml", text).fast
-    assert read_precise("t.yaml", text).diagnostics or read_precise("t.yaml", text).documents
+    read = read_yaml("t.yaml", text)
+    assert not read.fast
+    assert outcome(read) == outcome(read_precise("t.yaml", text))
 
 
 def alias_bomb(indent: str = "") -> str:
