@@ -21,13 +21,15 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from vozzoctl.lockfile import Entry
-from vozzoctl.manifest.desired import DesiredCampaign
 from vozzoctl.model import State
 from vozzoctl.pii import mask_phone, mask_phones_in
+
+if TYPE_CHECKING:  # stop and status read pauses without loading the manifest package
+    from vozzoctl.manifest.desired import DesiredCampaign
 
 IST = ZoneInfo("Asia/Kolkata")
 MAX_REASON = 200
