@@ -254,6 +254,15 @@ class Recorder:
             lambda e: replace(e, pending=tuple(p for p in e.pending if p.campaign_name != name)),
         )
 
+    async def declare(self, key: str) -> None:
+        """Record a managed key's declared spec.state and labels when an apply had nothing to
+        send: "last applied" must follow the manifest even when the account already matched
+        it, or a later change back to RUNNING would not read as the intent it is."""
+        if self.lock.entry(key) is None or key not in self._declared:
+            return
+        state, labels = self._declared[key]
+        await self._write(key, lambda e: replace(e, state=state, labels=labels))
+
     async def finish(self, k: KeyPlan) -> None:
         if k.forget:
             await self._write(k.key, lambda e: None)

@@ -221,3 +221,16 @@ def test_a_stop_between_plan_and_apply_makes_the_saved_plan_stale(vozzo: Vozzo) 
     assert stale.code == 1
     assert "plan is stale" in stale.err
     assert posts(vozzo) == []
+
+
+def test_a_reviewed_change_restarts_a_stopped_key_and_ends_the_record(vozzo: Vozzo) -> None:
+    two_running_keys(vozzo)
+    assert vozzo.run("stop", "loans", "--reason", "complaints", "--auto-approve").code == 0
+    vozzo.campaign("loans", state="SUSPENDED", phones=["+919830011111"])
+    assert vozzo.run("apply", "--auto-approve").code == 0
+    assert "stopped" in vozzo.lockfile()["campaigns"]["loans"]  # still why it is paused
+    vozzo.campaign("loans", state="RUNNING", phones=["+919830011111"])
+    assert "spec.state: SUSPENDED → RUNNING" in vozzo.run("plan").out
+    assert vozzo.run("apply", "--auto-approve").code == 0
+    assert states(vozzo)["Loans"] == "RUNNING"
+    assert "stopped" not in vozzo.lockfile()["campaigns"]["loans"]

@@ -141,6 +141,9 @@ def _plan_and_apply(
                 made.raise_if_unsafe()
             _say_paused(made)
             if not made.has_changes and not any(k.forget for k in made.keys):
+                recorder = engine.Recorder(Path(s.lockfile), lock, now_ist, desired)
+                for k in made.keys:
+                    await recorder.declare(k.key)
                 click.echo("Nothing to apply.", err=True)
                 return 0
             if saved is None and not auto_approve and not _confirm(made):
