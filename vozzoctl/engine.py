@@ -6,7 +6,9 @@ for the campaigns `planner.items_needed` names.
 
 Applying is write-ahead: before each create the lockfile records the intent (`pending`); after
 it, the id. A create whose outcome is unknown (AmbiguousCreateError) is looked for by name
-before it is sent again, once. The lockfile is written atomically after every successful call,
+and count, and never sent again in the same run: lists can lag, so "not found" proves nothing
+yet. It stays pending in the lockfile with the time of the attempt (`plan.pending`). The
+lockfile is written atomically after every successful call,
 under its lock, so a crash at any point is recovered by the next run (which adopts by name).
 """
 
@@ -24,7 +26,13 @@ from typing import Any
 
 from vozzoctl.api import LiveCampaign, VozzoClient
 from vozzoctl.api.mapping import update_params, update_params_for
-from vozzoctl.errors import AmbiguousCreateError, NotFoundError, StalePlanError, VozzoctlError
+from vozzoctl.errors import (
+    AmbiguousCreateError,
+    ApiError,
+    NotFoundError,
+    StalePlanError,
+    VozzoctlError,
+)
 from vozzoctl.lockfile import Batch, Entry, Lockfile, Pending, save
 from vozzoctl.manifest.desired import DesiredState
 from vozzoctl.model import State
@@ -234,8 +242,15 @@ class Recorder:
         )
 
         def change(e: Entry) -> Entry:
+            # Once more for a name already pending: a new attempt, so a new time.
             if any(p.campaign_name == op.campaign_name for p in e.pending):
-                return e
+                return replace(
+                    e,
+                    pending=tuple(
+                        replace(p, since=since) if p.campaign_name == op.campaign_name else p
+                        for p in e.pending
+                    ),
+                )
             return replace(e, pending=(*e.pending, pending))
 
         await self._write(key, change)
@@ -308,21 +323,20 @@ async def apply(
     recorder: Recorder,
     *,
     progress: Progress | None = None,
-    settle: float = 1.0,
 ) -> ApplyResult:
     """Run every operation of the plan; independent keys go on when one fails."""
     plan_.raise_if_unsafe()
     say = progress or (lambda _: None)
     start_calls = client.requests_total
     keys = [k for k in plan_.keys if k.operations or k.forget or recorder.lock.entry(k.key)]
-    results = await asyncio.gather(*(_apply_key(client, k, recorder, say, settle) for k in keys))
+    results = await asyncio.gather(*(_apply_key(client, k, recorder, say) for k in keys))
     result = ApplyResult(list(results), calls=client.requests_total - start_calls)
     result.not_converged = await _verify(client, plan_, results, recorder.lock)
     return result
 
 
 async def _apply_key(
-    client: VozzoClient, k: KeyPlan, recorder: Recorder, say: Progress, settle: float
+    client: VozzoClient, k: KeyPlan, recorder: Recorder, say: Progress
 ) -> KeyResult:
     result = KeyResult(k.key)
     ops = list(k.operations)
@@ -334,7 +348,7 @@ async def _apply_key(
         await recorder.intend(k.key, create, replaces=ends)
     for i, op in enumerate(ops):
         try:
-            await _run(client, k.key, op, recorder, settle)
+            await _run(client, k.key, op, recorder)
         except VozzoctlError as e:
             result.failed = f"{describe(op)}: {e.message}"
             result.not_done = [describe(o) for o in ops[i:]]
@@ -346,9 +360,7 @@ async def _apply_key(
     return result
 
 
-async def _run(
-    client: VozzoClient, key: str, op: Operation, recorder: Recorder, settle: float
-) -> None:
+async def _run(client: VozzoClient, key: str, op: Operation, recorder: Recorder) -> None:
     if isinstance(op, AdoptOp):
         await recorder.record(
             key, Batch(op.campaign_id, op.campaign_name, op.recipients, op.recipients_sha256)
@@ -363,7 +375,7 @@ async def _run(
     elif isinstance(op, UpdateOp):
         await client.update_campaign(op.campaign_id, update_params_for(op.settings, op.fields))
     else:
-        campaign_id = await _create(client, key, op, recorder, settle)
+        campaign_id = await _create(client, key, op, recorder)
         if op.then_state is not None:
             await client.update_campaign(
                 campaign_id,
@@ -371,42 +383,48 @@ async def _run(
             )
 
 
-async def _create(
-    client: VozzoClient, key: str, op: CreateOp, recorder: Recorder, settle: float
-) -> str:
+async def _create(client: VozzoClient, key: str, op: CreateOp, recorder: Recorder) -> str:
+    """Send one create, once. When its outcome is unknown it is looked for by name (found:
+    recorded); otherwise it is never sent again in this run: the key fails, the lockfile keeps
+    it pending with the time of this attempt, and a later plan decides (`plan.pending`)."""
     await recorder.intend(key, op)
-    for attempt in (1, 2):
-        try:
-            created = await client.create_campaign(op.settings, op.recipients)
-        except AmbiguousCreateError:
-            await asyncio.sleep(settle)
-            found = await _find_created(client, op, recorder.lock)
-            if len(found) == 1:
-                campaign_id = found[0]
-                break
-            if len(found) > 1:
-                raise VozzoctlError(
-                    f"after an unanswered create, {len(found)} campaigns are named "
-                    f"{op.campaign_name!r}: {', '.join(found)}",
-                    hint="end the extra one in the Vozzo dashboard, then plan again",
-                ) from None
-            if attempt == 2:
-                raise
-            log.info(
-                "no campaign named %r after an unanswered create: sending it once more",
-                op.campaign_name,
-            )
-            continue
+    try:
+        created = await client.create_campaign(op.settings, op.recipients)
+    except AmbiguousCreateError as e:
+        found = await _find_created(client, op, recorder.lock)
+        if found is not None and len(found) > 1:
+            raise VozzoctlError(
+                f"after an unanswered create, {len(found)} campaigns are named "
+                f"{op.campaign_name!r}: {', '.join(found)}",
+                hint="end the extra one in the Vozzo dashboard, then plan again",
+            ) from None
+        if not found:
+            sent = recorder.clock().astimezone(dt.UTC).strftime("%H:%M UTC")
+            raise VozzoctlError(
+                f"creating {op.campaign_name!r}: {e.cause}; whether the campaign was made is "
+                f"unknown (not found by name {'and count ' if found is not None else ''}yet, "
+                f"and lists can lag). It is not sent again in this run: the lockfile keeps it "
+                f"pending since {sent}",
+                hint="plan again in a few minutes: the plan looks for it by name and count "
+                "and sends it only if it is still not there (--pending-wait)",
+            ) from None
+        campaign_id = found[0]
+    else:
         campaign_id = created.campaign_id
-        break
     await recorder.record(
         key, Batch(campaign_id, op.campaign_name, len(op.recipients), op.recipients_sha256)
     )
     return campaign_id
 
 
-async def _find_created(client: VozzoClient, op: CreateOp, lock: Lockfile) -> list[str]:
-    bulk = await client.read_agents([op.settings.agent_uuid])
+async def _find_created(client: VozzoClient, op: CreateOp, lock: Lockfile) -> list[str] | None:
+    """The unrecorded campaigns named as `op`, read strictly with the agent's count; None when
+    the answers do not settle it (they disagree, or cannot be read)."""
+    try:
+        bulk = await client.read_agents([op.settings.agent_uuid], count=True)
+    except ApiError as e:
+        log.info("looking for %r after an unanswered create: %s", op.campaign_name, e.message)
+        return None
     return sorted(
         c.campaign_id
         for found in bulk.campaigns.values()

@@ -140,7 +140,8 @@ class UnexpectedAnswerError(ApiError):
 class AmbiguousCreateError(ApiError):
     """A create was sent and its outcome is unknown: the campaign may or may not exist.
 
-    Never retried blindly; the engine lists campaigns by name before it tries again.
+    Never sent again in the same run; a later plan looks for it by name and count, and sends it
+    again only when neither finds it and `--pending-wait` has passed since the attempt.
     """
 
     def __init__(self, campaign_name: str, cause: str) -> None:
@@ -150,3 +151,4 @@ class AmbiguousCreateError(ApiError):
             "it creates anything",
         )
         self.campaign_name = campaign_name
+        self.cause = cause

@@ -9,9 +9,11 @@ retry waits can be skipped: `VozzoClient(sleep=...)` records them instead of sle
 from __future__ import annotations
 
 import asyncio
+import json
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from vozzoctl.emulator import EmulatorApp, ManualClock, create_app
 from vozzoctl.emulator.pytest_plugin import EMULATOR_NOW
 from vozzoctl.errors import VozzoctlError
 from vozzoctl.manifest import load_desired_state
+from vozzoctl.plan.pending import DEFAULT_PENDING_WAIT
 from vozzoctl.plan.planner import Options
 
 CREATE = {"method": "POST", "path": "/v1alpha/campaign"}
@@ -92,7 +95,8 @@ class Scene:
         loaded = load_desired_state([self.root / "campaigns"], today=today)
         assert loaded.ok, loaded.diagnostics
         lock = lockfile.load(self.lockfile, API_URL)
-        return loaded.state, lock, Options(today=today, allow_replace=True)
+        now = self.app.emulator.now()
+        return loaded.state, lock, Options(today=today, allow_replace=True, now=now)
 
     def plan(self) -> Any:
         desired, lock, options = self._inputs()
@@ -113,7 +117,7 @@ class Scene:
                 made, _ = await engine.plan(client, desired, lock, options)
                 made.raise_if_unsafe()
                 recorder = engine.Recorder(self.lockfile, lock, self.app.emulator.now)
-                result = await engine.apply(client, made, recorder, settle=0)
+                result = await engine.apply(client, made, recorder)
                 failed = [f"{r.key}: {r.failed}" for r in result.results if r.failed]
                 return result.ok, "; ".join(failed + result.not_converged)
 
@@ -194,12 +198,14 @@ def check_converged(scene: Scene) -> None:
 
 
 def apply_twice(scene: Scene) -> list[str]:
+    """Two applies, the second past the wait for creates whose answer was lost."""
     reports: list[str] = []
     for _ in range(2):
         ok, why = scene.apply()
         if ok:
             return reports
         reports.append(why)
+        scene.app.emulator.advance(DEFAULT_PENDING_WAIT + timedelta(seconds=1))
     pytest.fail(f"two applies did not converge: {reports}")
 
 
@@ -235,24 +241,30 @@ rules = st.one_of(
 )
 
 
-def _failed_creates(plan: list[dict[str, Any]]) -> int:
-    """How many create requests the schedule answers with a failure (delays don't fail)."""
-    return sum(
-        (r["on"]["first"] if isinstance(r["on"], dict) else len(r["on"]))
-        for r in plan
-        if r.get("path") == CREATE["path"] and r.get("action") != "delay"
-    )
+def _unanswered_late(plan: list[dict[str, Any]]) -> bool:
+    """Whether the schedule fails a create after the fourth create request: a create that
+    fails without committing (5xx, drop) is not sent again until the next apply, and the first
+    apply sends at least four creates, so later failures can land on the one re-send."""
+    for r in plan:
+        if r.get("path") != CREATE["path"] or r["action"] in ("delay", "commit_then_drop"):
+            continue
+        if (r["action"] == "status" and r["status"] == 429) or r["action"] == "commit_then_500":
+            continue  # 429 is retried at once; a commit is found by name
+        on = r["on"]
+        if (on["first"] if isinstance(on, dict) else max(on)) > 4:
+            return True
+    return False
 
 
-# An unanswered create is looked up and sent once more per apply (never more: a look-up that
-# finds nothing is not proof), so one campaign may fail at most 3 times and still converge in two
-# applies (fail, fail | fail, ok). Schedules that fail more creates than that are left out.
+# An unanswered create is never sent again in the same apply: it is looked for by name and
+# count, and otherwise left pending for a plan after --pending-wait. Two applies spaced past that
+# wait converge as long as no create fails twice.
 @pytest.mark.slow
 @settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(plan=st.lists(rules, min_size=1, max_size=3).filter(lambda p: _failed_creates(p) <= 3))
+@given(plan=st.lists(rules, min_size=1, max_size=3).filter(lambda p: not _unanswered_late(p)))
 def test_any_fault_schedule_converges_in_two_applies_without_duplicates(
     plan: list[dict[str, Any]],
 ) -> None:
@@ -304,9 +316,11 @@ def test_a_create_that_lost_its_answer_is_adopted_in_the_same_apply(
     check_converged(scene)
 
 
-def test_a_create_refused_with_503_is_sent_once_more_then_left_for_the_next_apply(
-    scene: Scene,
-) -> None:
+def test_a_create_refused_with_503_is_never_sent_again_in_the_same_apply(scene: Scene) -> None:
+    """A 5xx after a create leaves its outcome unknown. Sending it again a second later, when
+    the lists may not show it yet, is how people got called twice: the key fails instead, the
+    lockfile keeps the create pending with its time, and a plan sends it only once the wait
+    has passed and neither the list nor the count finds it."""
     scene.app.emulator.set_fault_plan(
         {"rules": [{**CREATE, "on": {"first": 10}, "action": "status", "status": 503}]}
     )
@@ -314,11 +328,64 @@ def test_a_create_refused_with_503_is_sent_once_more_then_left_for_the_next_appl
     ok, why = scene.apply()
     assert not ok
     assert "the API answered 503 after the request was sent" in why
-    assert Counter(creates(scene)) == {"A #2": 2, "C": 2, "D": 2, "E": 2, "F #2": 2}
+    assert "It is not sent again in this run: the lockfile keeps it pending since 04:30 UTC" in why
+    assert Counter(creates(scene)) == {"A #2": 1, "C": 1, "D": 1, "E": 1, "F #2": 1}
     assert "A #2" not in scene.names()
-    assert '"pending"' in scene.lockfile.read_text()  # the intents wait for the next run
+    pending = [p for e in json.loads(scene.lockfile.read_text())["campaigns"].values()
+               for p in e.get("pending", ())]  # fmt: skip
+    assert sorted(p["campaign_name"] for p in pending) == ["A #2", "C", "D", "E", "F #2"]
+    assert {p["since"] for p in pending} == {"2026-03-02T04:30:00+00:00"}
+    scene.app.emulator.clear_faults()
+
+    scene.app.emulator.advance(minutes=2)  # within the wait: nothing is sent, the plan says when
+    held = scene.plan()
+    assert not held.safe and not any(k.operations for k in held.keys if k.key == "c")
+    [c] = [k for k in held.keys if k.key == "c"]
+    assert c.errors == (
+        "may exist: 'C' was sent at 04:30 UTC and its answer was lost; it is not found by name "
+        "or count yet, but lists can lag behind new campaigns: plan again after 04:35 UTC "
+        "(--pending-wait sets how long to wait)",
+    )
+    scene.app.emulator.clear_requests()
+    ok, _ = scene.apply()
+    assert not ok and creates(scene) == []
+
+    scene.app.emulator.advance(minutes=4)  # past it: both witnesses still say absent
+    made = scene.plan()
+    [c] = [k for k in made.keys if k.key == "c"]
+    assert (
+        "may exist: 'C' not found by name or count since 04:30 UTC; apply will send it" in c.notes
+    )
+    ok, why = scene.apply()
+    assert ok, why
+    check_converged(scene)
+
+
+def test_an_unanswered_create_that_shows_late_in_the_lists_is_adopted_not_sent_again(
+    scene: Scene,
+) -> None:
+    """The create committed, its answer was lost, and the lists show new campaigns only ten
+    minutes later: the look-up finds nothing, the count disagrees with the list, and nothing
+    is sent again — not in this apply, and not in a plan made while the list lags."""
+    scene.app.emulator.advance(minutes=11)  # the stage's campaigns are listed by now
+    scene.app.emulator.list_lag = 600.0
+    scene.app.emulator.set_fault_plan(
+        {"rules": [{**CREATE, "on": [1], "action": "commit_then_drop"}]}
+    )
+    scene.app.emulator.clear_requests()
+    ok, why = scene.apply()
+    assert not ok
+    assert "whether the campaign was made is unknown" in why
+    scene.app.emulator.clear_faults()
+    scene.app.emulator.advance(minutes=6)  # past the wait, but the list still lags: refused
+    sent = len(creates(scene))
+    ok, why = scene.apply()
+    assert not ok and "/count says" in why  # the count sees it, the list not yet
+    assert len(creates(scene)) == sent
+    scene.app.emulator.advance(minutes=5)
     apply_twice(scene)
     check_converged(scene)
+    assert max(Counter(creates(scene)).values()) == 1
 
 
 def test_rate_limits_are_waited_out_as_retry_after_says(scene: Scene) -> None:

@@ -177,7 +177,8 @@ def test_an_apply_killed_at_any_moment_is_finished_by_the_next(stage: Stage, kil
     kill_inside(stage, child)
     assert stage.posts() >= kill_at
     stage.app.emulator.clear_faults()
-    code, out = stage.run("apply", "--auto-approve", "--allow-replace")
+    # A create in flight at the kill is pending: its wait is waived, as a user who checked may.
+    code, out = stage.run("apply", "--auto-approve", "--allow-replace", "--pending-wait", "0")
     assert code == 0, out
     check_converged(stage)
 
@@ -198,7 +199,7 @@ def test_killed_between_the_end_and_the_create_of_a_replace(stage: Stage) -> Non
     assert states["F"] == "ENDED" and "F #2" not in states
     assert not any(r.path == "/v1alpha/campaign" for r in stage.app.emulator.requests)
     stage.app.emulator.clear_faults()
-    code, out = stage.run("apply", "--auto-approve", "--allow-replace")
+    code, out = stage.run("apply", "--auto-approve", "--allow-replace", "--pending-wait", "0")
     assert code == 0, out
     [new] = [c for c in stage.campaigns() if c["campaign_config"]["campaign_name"] == "F #2"]
     assert new["campaign_state"] == "RUNNING"

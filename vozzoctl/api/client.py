@@ -501,9 +501,11 @@ class VozzoClient:
         """Every campaign of every agent given, as LiveCampaigns, in about one request per
         100 campaigns: agents are read concurrently, and an agent's later pages too.
 
-        Every page is read strictly (`shapes`). With `count`, each agent's count endpoint is
-        read too, in the same round, and must equal the distinct campaigns read: the second
-        witness that a name not listed is not there. An agent the count answers 404 for is
+        Every page is read strictly (`shapes`), and every page must show the same `total` (the
+        API only adds campaigns, so nothing was added while they were read). With `count`, each
+        agent's count endpoint is read after its pages and must equal the distinct campaigns
+        read: the second witness that a name not listed is not there, and one that a list
+        lagging behind new campaigns cannot fool. An agent the count answers 404 for is
         in `unknown`. Disagreement (a race with a create, a list that lags) is read again,
         twice at most, then refused with UnexpectedAnswerError.
         """
@@ -539,17 +541,14 @@ class VozzoClient:
         path = f"/v1alpha/campaigns/agent/{_quote(agent_uuid)}"
         endpoint = f"GET {path}"
         count_endpoint = f"GET {path}/count"
-        counted: int | None = None
-        if count:
-            counted, first = await asyncio.gather(
-                self._count_or_none(agent_uuid), self._agent_page(agent_uuid, 1, page_size)
-            )
-        else:
-            first = await self._agent_page(agent_uuid, 1, page_size)
+        first = await self._agent_page(agent_uuid, 1, page_size)
         if first is None:
-            if count and counted is None:
+            if not count:
+                return None
+            counted = await self._count_or_none(agent_uuid)
+            if counted is None:
                 return _AgentRead(endpoint, (), unknown=True)
-            if count and counted:
+            if counted:
                 raise _Disagree(
                     unexpected(
                         endpoint,
@@ -559,14 +558,6 @@ class VozzoClient:
                     )
                 )
             return None
-        if count and counted is None:
-            raise _Disagree(
-                unexpected(
-                    count_endpoint,
-                    f"the agent's count ({endpoint} lists campaigns)",
-                    "404 Not Found",
-                )
-            )
         one = read_page(first, endpoint, (AGENT_PAGE,), size=page_size, page=1)
         pages = [one]
         last = max(1, math.ceil(one.total / one.size))
@@ -610,7 +601,20 @@ class VozzoClient:
                     f"{len(seen)}",
                 )
             )
-        if count and counted != one.total:
+        if not count:
+            return _AgentRead(endpoint, tuple(seen.values()))
+        # The second witness, read after every page: a campaign made before it (one the list
+        # lags behind, or one made while the pages were read) makes it disagree.
+        counted = await self._count_or_none(agent_uuid)
+        if counted is None:
+            raise _Disagree(
+                unexpected(
+                    count_endpoint,
+                    f"the agent's count ({endpoint} lists campaigns)",
+                    "404 Not Found",
+                )
+            )
+        if counted != one.total:
             raise _Disagree(
                 unexpected(
                     count_endpoint,

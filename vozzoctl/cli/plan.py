@@ -12,7 +12,14 @@ import click
 
 from vozzoctl import engine, lockfile
 from vozzoctl.cli.common import Settings, common_options, settings, use_color
-from vozzoctl.cli.runtime import closing, load_manifests, make_client, make_options, run_async
+from vozzoctl.cli.runtime import (
+    closing,
+    load_manifests,
+    make_client,
+    make_options,
+    run_async,
+    store_pending_wait,
+)
 from vozzoctl.cli.validate import exclude_option, file_option
 from vozzoctl.errors import UsageError
 from vozzoctl.manifest import DesiredState
@@ -53,6 +60,16 @@ def plan_options(f: F) -> F:
             default=10_000,
             show_default=True,
             help="Refuse a plan scheduling more new calls.",
+        ),
+        click.option(
+            "--pending-wait",
+            type=click.IntRange(0, 86_400),
+            default=None,
+            expose_value=False,
+            callback=store_pending_wait,
+            metavar="SECONDS",
+            help="After a create whose answer was lost, wait this long before sending it again "
+            "when neither the list nor the count finds it [default: 300].",
         ),
     ]
     for d in reversed(decorators):

@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import click
 
 from vozzoctl.cli.common import Settings, use_color
-from vozzoctl.clock import today_ist
+from vozzoctl.clock import now_ist, today_ist
 from vozzoctl.errors import ManifestError, UsageError
 from vozzoctl.manifest import DesiredState, load_desired_state
+from vozzoctl.plan.pending import DEFAULT_PENDING_WAIT
 from vozzoctl.plan.planner import Options
 from vozzoctl.render.diagnostics import diagnostic_lines
 
@@ -82,6 +84,8 @@ def make_options(
     exclude_noncompliant: bool = False,
 ) -> Options:
     return Options(
+        now=now_ist(),
+        pending_wait=_pending_wait(),
         today=today_ist(),
         allow_replace=allow_replace,
         prune=prune,
@@ -90,6 +94,19 @@ def make_options(
         max_new_recipients=max_new_recipients,
         exclude_noncompliant=exclude_noncompliant,
     )
+
+
+def store_pending_wait(ctx: click.Context, param: click.Parameter, value: int | None) -> None:
+    """`--pending-wait SECONDS` (plan and apply): kept on the root context for make_options."""
+    if value is not None:
+        ctx.find_root().ensure_object(dict)
+        ctx.find_root().obj["pending_wait"] = value
+
+
+def _pending_wait() -> timedelta:
+    ctx = click.get_current_context(silent=True)
+    value = (ctx.find_root().obj or {}).get("pending_wait") if ctx is not None else None
+    return DEFAULT_PENDING_WAIT if value is None else timedelta(seconds=int(value))
 
 
 async def closing(client: Any, work: Callable[[Any], Awaitable[T]]) -> T:
