@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import difflib
 import enum
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+# More than this many problems of one kind in one file are one message with their count.
+REPEATS_SHOWN = 5
+_INDEX = re.compile(r"\[[0-9]+\]")
 
 
 class Severity(enum.StrEnum):
@@ -55,6 +61,26 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+def aggregate(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """One cause repeated many times is one message: problems of one file that differ only in
+    where they stand (the same field of every recipient, the same hint) are reported at the
+    first, with their count and the next few lines. Keeps the order given."""
+    groups: dict[tuple[Severity, str, str, str], list[Diagnostic]] = {}
+    for d in diagnostics:
+        groups.setdefault((d.severity, d.file, _INDEX.sub("[]", d.field), d.hint), []).append(d)
+    out: list[Diagnostic] = []
+    for d in diagnostics:
+        group = groups[(d.severity, d.file, _INDEX.sub("[]", d.field), d.hint)]
+        if len(group) <= REPEATS_SHOWN:
+            out.append(d)
+        elif group[0] is d:
+            lines = sorted({g.line for g in group[1:] if g.line})
+            also = ", ".join(str(n) for n in lines[:3]) + (", …" if len(lines) > 3 else "")
+            where = f", also at line{'s' if len(lines) > 1 else ''} {also}" if lines else ""
+            out.append(replace(d, message=f"{d.message}; {len(group):,} times{where}"))
+    return out
 
 
 def closest(word: str, valid: list[str]) -> str | None:

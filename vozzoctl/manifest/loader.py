@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from vozzoctl.manifest import compliance, files, models
 from vozzoctl.manifest.desired import DesiredCampaign, DesiredState
-from vozzoctl.manifest.diagnostics import Diagnostic, Severity, closest, suggest
+from vozzoctl.manifest.diagnostics import Diagnostic, Severity, aggregate, closest, suggest
 from vozzoctl.manifest.envsubst import substitute
 from vozzoctl.manifest.recipients import Collector, LocateInline, Where
 from vozzoctl.manifest.suppress import Problem as SuppressProblem
@@ -264,8 +264,11 @@ class _Loader:
         built = self.distinct_names(built)
         self.overlaps(built)
         # One problem reached from several places (a Defaults shared by many campaigns) is
-        # reported once.
-        self.diagnostics = sorted(dict.fromkeys(self.diagnostics), key=Diagnostic.sort_key)
+        # reported once, and one cause repeated many times (100,000 copies of one number) is
+        # one message with its count.
+        self.diagnostics = aggregate(
+            sorted(dict.fromkeys(self.diagnostics), key=Diagnostic.sort_key)
+        )
         return LoadResult(
             DesiredState(tuple(built)),
             self.diagnostics,
