@@ -219,11 +219,12 @@ class Recorder:
         new = change(entry)
         if new == self.lock.entry(key):
             return
-        lock = self.lock.with_entry(key, new)
+        # No local keeps a lockfile across the awaits below: thousands of callers wait there
+        # at once, and each copy would hold every entry (N creates, N² memory).
+        self.lock = self.lock.with_entry(key, new)
         if not self._bumped:
-            lock = replace(lock, serial=lock.serial + 1)
+            self.lock = replace(self.lock, serial=self.lock.serial + 1)
             self._bumped = True
-        self.lock = lock
         self._changes += 1
         mine = self._changes
         async with self._mutex:
