@@ -117,6 +117,7 @@ def write_inline(folder: Path, count: int, anchor: bool) -> Path:
     """One campaign of `count` recipients written one per line (about 28 bytes each)."""
     folder.mkdir(parents=True)
     meta = "  metadata: &common\n    campaign: winter-2026\n" if anchor else ""
+    first = "    metadata: *common\n" if anchor else ""
     head = (
         "apiVersion: vozzoctl/v1\nkind: Campaign\nmetadata:\n  name: inline-recipients\n"
         f"spec:\n  name: Inline Recipients 00001\n  agent: {AGENTS[0]}\n"
@@ -125,15 +126,8 @@ def write_inline(folder: Path, count: int, anchor: bool) -> Path:
     )
     with (folder / "campaign.yaml").open("w", encoding="utf-8") as f:
         f.write(head)
-        f.writelines(f'  - phone: "{phone(i)}"\n' for i in range(count))
-        if anchor:
-            f.write(
-                "---\napiVersion: vozzoctl/v1\nkind: Campaign\nmetadata:\n  name: second\n"
-                f"spec:\n  name: Second 00002\n  agent: {AGENTS[0]}\n"
-                f"  schedule:\n    start_date: {START.isoformat()}\n    start_hour: 9\n"
-                "    end_hour: 18\n  retry:\n    max_attempts: 3\n  metadata: *common\n"
-                f'  recipients:\n  - phone: "{phone(count)}"\n'
-            )
+        f.write(f'  - phone: "{phone(0)}"\n{first}')
+        f.writelines(f'  - phone: "{phone(i)}"\n' for i in range(1, count))
     return folder
 
 
