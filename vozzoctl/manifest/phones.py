@@ -55,24 +55,23 @@ def _validator(cc: int) -> Callable[[str], bool] | None:
     meta = PhoneMetadata.metadata_for_region(regions[0])
     if meta is None or meta.general_desc is None:
         return None
-    by_length: dict[int, tuple[re.Pattern[str], re.Pattern[str]] | None] = {}
+    by_length: dict[int, re.Pattern[str] | None] = {}
 
-    def patterns(length: int) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+    def patterns(length: int) -> re.Pattern[str] | None:
         general = _pattern_for(meta.general_desc, length)
         kinds = [_pattern_for(getattr(meta, name), length) for name in _TYPES]
         if general is None or not any(kinds):
             return None
         either = "|".join(f"(?:{k})" for k in kinds if k)
-        return re.compile(f"(?:{general})"), re.compile(either)
+        # both at once: the general pattern as a look-ahead over the whole number
+        return re.compile(f"(?=(?:{general})$)(?:{either})")
 
     def valid(national: str) -> bool:
         length = len(national)
         if length not in by_length:
             by_length[length] = patterns(length)
         found = by_length[length]
-        return found is not None and bool(
-            found[0].fullmatch(national) and found[1].fullmatch(national)
-        )
+        return found is not None and found.fullmatch(national) is not None
 
     return valid
 

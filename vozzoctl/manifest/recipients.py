@@ -51,7 +51,7 @@ class Collector:
         self._report = report
         self.failed = False
         self.locate = locate
-        self.first: dict[str, Where] = {}
+        self.first: dict[str, Where | int] = {}  # int: the index of an inline recipient
         self.recipients: list[Recipient] = []
         self._base_json = _canonical(metadata)
 
@@ -65,7 +65,19 @@ class Collector:
         if not isinstance(items, list):
             self.report(self.locate(-1, ""), "", "must be a list", "write - phone: ...")
             return
+        language, meta_json = self.language, self._base_json
         for i, item in enumerate(items):
+            # The common shape, a number alone, without a call, a closure or a record per item
+            if type(item) is dict and len(item) == 1 and type(phone := item.get("phone")) is str:
+                try:
+                    number = normalize(phone)
+                except PhoneError as e:
+                    self.report(self.locate(i, "phone"), "phone", str(e), e.hint)
+                    continue
+                if number not in self.first:
+                    self.first[number] = i
+                    self.recipients.append(Recipient(number, language, meta_json))
+                    continue
             self._inline(i, item)
 
     def _inline(self, i: int, item: Any) -> None:
@@ -231,10 +243,12 @@ class Collector:
         self.first[phone] = where
         self.recipients.append(Recipient(phone, language, metadata))
 
-    def describe(self, where: Where) -> str:
-        if where.index >= 0:
-            w = self.locate(where.index, "phone")
+    def describe(self, where: Where | int) -> str:
+        index = where if isinstance(where, int) else where.index
+        if index >= 0:
+            w = self.locate(index, "phone")
             return f"{w.file}:{w.line}"
+        assert isinstance(where, Where)
         return f"{where.file}:{where.line}"
 
 
