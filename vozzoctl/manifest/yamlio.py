@@ -78,6 +78,8 @@ _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 # Every text _NUMBERISH matches holds one of these; a file without them needs no check per string.
 _NUMBERISH_PART = re.compile(r"[0-9_]:[0-9]|[0-9]_|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[Tt \t]?")
 
+_DIGITS_AS_NINE = str.maketrans("012345678", "999999999")
+
 _DOC_START = re.compile(r"^---(?:[ \t]|$)", re.MULTILINE)
 _CONTENT_LINE = re.compile(r"^(?![ \t]*(?:#|%|$)).", re.MULTILINE)
 
@@ -170,7 +172,8 @@ def _agrees(values: list[Any], text: str) -> bool:
     stack: list[Any] = list(values)
     pop, push, extend = stack.pop, stack.append, stack.extend
     # only real dates (2026-12-01) in the text: no string can be one YAML 1.1 reads otherwise
-    strings_agree = all(_is_iso_date(m[0]) for m in _NUMBERISH_PART.finditer(text))
+    shape = text.translate(_DIGITS_AS_NINE)
+    strings_agree = _no_numberish_part(text, shape)
     numberish = _NUMBERISH.fullmatch
     while stack:
         x = pop()
@@ -194,9 +197,28 @@ def _agrees(values: list[Any], text: str) -> bool:
             numbers = True
     if bool_words and _PLAIN_BOOL.search(text):
         return False
-    if numbers and _ODD_NUMBER.search(text):
+    if numbers and _may_hold_odd_number(text, shape) and _ODD_NUMBER.search(text):
         return False
     return not (floats and _EXPONENT.search(text))
+
+
+def _no_numberish_part(text: str, shape: str) -> bool:
+    """Whether no `_NUMBERISH_PART` stands in the text but real dates: found with substring
+    searches of `shape` (the text with every digit made 9), not a regex over every digit."""
+    if "9:9" in shape or "_:9" in shape or "9_" in shape:
+        return False
+    at = shape.find("9999-")
+    while at != -1:
+        m = _NUMBERISH_PART.match(text, at)
+        if m is not None and not _is_iso_date(m[0]):
+            return False
+        at = shape.find("9999-", at + 1)
+    return True
+
+
+def _may_hold_odd_number(text: str, shape: str) -> bool:
+    """False only when `_ODD_NUMBER` cannot match: none of the pairs it starts with occurs."""
+    return any(pair in shape for pair in ("_9", "__", "_.", "-.", "+.", "._"))
 
 
 def _is_iso_date(text: str) -> bool:
