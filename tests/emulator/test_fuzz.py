@@ -13,6 +13,16 @@ from hypothesis import strategies as st
 from vozzoctl.emulator import DEFAULT_AGENT, ManualClock, SyncASGITransport, create_app
 from vozzoctl.emulator.pytest_plugin import EMULATOR_NOW
 
+
+def _is_url(path: str) -> bool:
+    """httpx refuses some texts as URLs before sending: those are no request to fuzz with."""
+    try:
+        httpx.URL(path)
+    except httpx.InvalidURL:
+        return False
+    return True
+
+
 UUIDS = st.sampled_from(
     [DEFAULT_AGENT, "00000000-0000-0000-0000-000000000000", "not-a-uuid", "%00", "..", ""]
 )
@@ -29,7 +39,9 @@ PATHS = st.one_of(
     st.builds(lambda a: f"/v1alpha/campaigns/agent/{a}", SEGMENT),
     st.builds(lambda a: f"/v1alpha/campaigns/agent/{a}/count", SEGMENT),
     st.text(max_size=30).map(lambda s: "/" + s),
-)
+).filter(_is_url)
+
+
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(-(10**20), 10**20), st.floats(), st.text(max_size=20)
 )
@@ -80,11 +92,9 @@ def client() -> Any:
 def test_no_request_gets_a_5xx(
     client: httpx.Client, method: str, path: str, query: dict[str, str], body: bytes, auth: str
 ) -> None:
-    try:
-        url = httpx.URL(path)
-    except httpx.InvalidURL:
-        return
-    r = client.request(method, url, params=query, content=body, headers={"Authorization": auth})
+    r = client.request(
+        method, httpx.URL(path), params=query, content=body, headers={"Authorization": auth}
+    )
     assert r.status_code < 500, (r.status_code, r.text)
     if r.headers.get("content-type", "").startswith("application/json"):
         got = r.json()
