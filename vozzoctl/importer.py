@@ -429,7 +429,7 @@ def prepare(
             files[csv_path] = csv_text(e)
         batches = tuple(
             Batch(c.campaign_id, c.name, len(g.items[c.campaign_id]),
-                  recipients_fingerprint(tuple(_recipient(i) for i in g.items[c.campaign_id])))
+                  recipients_fingerprint(tuple(_recipient(i) for i in g.items[c.campaign_id]), key))
             for c in g.campaigns
         )  # fmt: skip
         imported.append(Imported(key, g, settings, e.recipients, manifest, csv_path,
@@ -460,7 +460,7 @@ def record(lockfile_path: Path, api_url: str, imported: Sequence[Imported]) -> L
             entry = Entry(
                 batches=imp.batches,
                 settings_sha256=settings_fingerprint(imp.settings),
-                recipients_sha256=recipients_fingerprint(imp.recipients),
+                recipients_sha256=recipients_fingerprint(imp.recipients, imp.key),
             )
             lock = lock.with_entry(imp.key, entry)
         lock = replace(lock, serial=lock.serial + 1)
@@ -482,7 +482,7 @@ def check_round_trip(imported: Sequence[Imported], out: Path, today: dt.date) ->
                 f"{imp.key}: its settings read differently from the live campaign "
                 "(a Defaults document above it?): plan will show changes"
             )
-        if d.recipients_sha != recipients_fingerprint(imp.recipients):
+        if d.recipients_sha != recipients_fingerprint(imp.recipients, imp.key):
             problems.append(
                 f"{imp.key}: its recipients read differently from the live calls "
                 "(a Defaults document's metadata?): plan will show changes"

@@ -1,7 +1,9 @@
 """The lockfile: which live campaigns (batches) each key created, and what was last applied.
 
 JSON with sorted keys, two-space indent and a final newline, so its diffs read well in review.
-No phone numbers, no metadata values, no API key: only ids, names, counts and SHA-256 digests.
+No phone numbers, no metadata values, no API key: only ids, names, counts and digests (the
+recipients' digest is salted and stretched, so that one recipient's number cannot be found by
+trying all numbers: see `manifest.desired.recipients_fingerprint`).
 
     {"format_version": 1, "serial": 3, "api_url": "https://backend.vozzo.ai",
      "campaigns": {"winter-promo": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
@@ -27,10 +28,26 @@ def settings_fingerprint(s: Settings) -> str:
     return _sha(json.dumps(doc, sort_keys=True, separators=(",", ":")))
 
 
-def recipients_fingerprint(recipients: Sequence[Recipient]) -> str:
-    """SHA-256 of the recipients in canonical order (by phone): file order does not count."""
+# The recipients' digest goes into the lockfile, which lives in git. A plain SHA-256 of one
+# recipient is that recipient's number to anyone who hashes the ~10^10 numbers of a country
+# (minutes on a laptop). So the SHA-256 of the list is stretched with scrypt, salted with the
+# key: trying every number then costs CPU-years per key instead of minutes, and no table built
+# once serves every lockfile. A list of several recipients is out of reach either way.
+_SCRYPT = {"n": 2**10, "r": 8, "p": 1, "dklen": 32}
+
+
+def recipients_fingerprint(recipients: Sequence[Recipient], key: str) -> str:
+    """The digest of a key's recipients in canonical order (by phone): file order does not
+    count. Salted with the key and stretched, so one number cannot be found from it."""
     ordered = sorted(recipients, key=_phone) if not _is_sorted(recipients) else recipients
-    return _sha("".join(f"{r.phone}\t{r.language}\t{r.metadata}\n" for r in ordered))
+    plain = _sha("".join(f"{r.phone}\t{r.language}\t{r.metadata}\n" for r in ordered))
+    return _stretch(plain, key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _stretch(plain: str, key: str) -> str:
+    salt = f"vozzoctl/recipients/v2/{key}".encode()
+    return hashlib.scrypt(plain.encode(), salt=salt, **_SCRYPT).hex()
 
 
 def _phone(r: Recipient) -> str:
@@ -82,7 +99,7 @@ class DesiredCampaign:
             labels=tuple(sorted((labels or {}).items())),
             source=source,
             settings_sha=settings_fingerprint(settings),
-            recipients_sha=recipients_fingerprint(ordered),
+            recipients_sha=recipients_fingerprint(ordered, key),
             suppressed=suppressed,
             excluded=excluded,
         )

@@ -405,7 +405,9 @@ def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Opti
     actions: set[Action] = set()
     for c in sorted(found.adopted, key=lambda c: _order(c, s.campaign_name)):
         read = tuple(_recipient(i) for i in live.items.get(c.campaign_id, ()))
-        ops.append(AdoptOp(c.campaign_id, c.name, c.state, len(read), recipients_fingerprint(read)))
+        ops.append(
+            AdoptOp(c.campaign_id, c.name, c.state, len(read), recipients_fingerprint(read, d.key))
+        )
         actions.add(Action.ADOPT)
 
     if not batches:
@@ -494,7 +496,7 @@ def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Opti
                 replacing.add(c.campaign_id)
             if keep and s.state != State.ENDED:
                 name = s.campaign_name if next_batch == 1 else f"{s.campaign_name} #{next_batch}"
-                ops.append(_create(name, next_batch, fresh, keep, then))
+                ops.append(_create(d.key, name, next_batch, fresh, keep, then))
             notes.append(
                 f"replace: {words}; the old campaigns end, then one new campaign holds the "
                 f"{len(keep)} recipient(s) that remain"
@@ -512,7 +514,7 @@ def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Opti
         else:
             actions.add(Action.APPEND)
             name = f"{s.campaign_name} #{next_batch}"
-            ops.append(_create(name, next_batch, fresh, added, then))
+            ops.append(_create(d.key, name, next_batch, fresh, added, then))
             if start != s.start_date:
                 notes.append(f"the new batch starts {start}: start_date {s.start_date} has passed")
 
@@ -568,7 +570,7 @@ def _plan_create(
     if s.end_date is not None and s.end_date < options.today:
         errors.append(f"spec.schedule.end_date {s.end_date} has passed")
     then = s.state if s.state in (State.RUNNING, State.SUSPENDED) else None
-    op = _create(s.campaign_name, 1, replace(s, state=State.TO_START), d.recipients, then)
+    op = _create(d.key, s.campaign_name, 1, replace(s, state=State.TO_START), d.recipients, then)
     return replace(
         base,
         action=Action.CREATE,
@@ -580,12 +582,16 @@ def _plan_create(
 
 
 def _create(
-    name: str, batch: int, s: Settings, recipients: Sequence[Recipient], then: State | None
+    key: str,
+    name: str,
+    batch: int,
+    s: Settings,
+    recipients: Sequence[Recipient],
+    then: State | None,
 ) -> CreateOp:
     chosen = tuple(recipients)
-    return CreateOp(
-        name, batch, replace(s, campaign_name=name), chosen, recipients_fingerprint(chosen), then
-    )
+    digest = recipients_fingerprint(chosen, key)
+    return CreateOp(name, batch, replace(s, campaign_name=name), chosen, digest, then)
 
 
 def _update(
