@@ -230,7 +230,15 @@ Key = Annotated[
 CampaignName = Annotated[
     str,
     BeforeValidator(_campaign_name),
-    _json({"type": "string", "minLength": 1, "not": {"pattern": " #[0-9]+$"}}),
+    _json(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_NAME,
+            "pattern": "^[^\\u0000-\\u001f\\u007f]*$",
+            "not": {"pattern": " #[0-9]+$"},
+        }
+    ),
 ]
 AgentId = Annotated[
     str,
