@@ -78,7 +78,9 @@ def open_confined(
     if real.is_dir():
         raise FileRefused("is a folder, not a file", "name a CSV or text file inside it")
     try:
-        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        # NOFOLLOW: a link put in place of the checked file after the check is not followed
+        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
+        fd = os.open(real, flags | getattr(os, "O_NOFOLLOW", 0))
     except OSError as e:
         raise FileRefused(f"cannot be read: {e.strerror}", "") from None
     info = os.fstat(fd)

@@ -137,6 +137,7 @@ class Collector:
     def add_csv(self, handle: BinaryIO, display: str) -> None:
         text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
         try:
+            csvread.refuse_nul(handle)
             self._csv(csvread.rows(text), display)
         except csvread.CsvProblem as e:
             self.report(Where(display, e.line), "", str(e), e.hint)
@@ -190,7 +191,7 @@ class Collector:
                     self.report(
                         Where(display, line),
                         "language",
-                        f"{models.shown(row[lang_at].strip())} is not a supported language",
+                        "is not a supported language code",  # a cell is never quoted
                         f"one of {' '.join(LANGUAGES)}",
                     )
                     continue
