@@ -10,6 +10,7 @@ needs no manifests. Figures, each as a user runs it (`python -m vozzoctl ...`, s
 included):
   a. `stop --all --auto-approve` with every campaign RUNNING. Target: <= 5 s.
   b. the same stop again, nothing left RUNNING (it reads, and sends nothing).
+  c. the floor: the same 1,000 updates from a minimal httpx client, nothing read first.
 --profile runs the first stop under cProfile and prints where the time goes.
 """
 
@@ -75,6 +76,26 @@ async def running_campaigns(base: str, n: int) -> list[tuple[str, str]]:
             return s.campaign_name, cid
 
         return await asyncio.gather(*(one(i) for i in range(n)))
+
+
+async def minimal_updates(base: str, ids: list[str], concurrency: int) -> float:
+    """The floor: one plain httpx POST update-campaign (SUSPENDED again) per campaign, at the
+    same concurrency, nothing read, nothing checked."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(
+        base_url=base, headers={"Authorization": f"Token {TOKEN}"}, limits=limits, timeout=60
+    ) as client:
+        gate = asyncio.Semaphore(concurrency)
+        params = {"campaign_status": "SUSPENDED", "campaign_allow_weekends": "false"}
+
+        async def one(cid: str) -> None:
+            async with gate:
+                path = f"/v1alpha/campaign/update-campaign/{cid}/"
+                (await client.post(path, params=params)).raise_for_status()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(cid) for cid in ids))
+        return time.perf_counter() - started
 
 
 def count(base: str, state: str) -> int:
@@ -148,6 +169,7 @@ def main() -> None:
             assert count(base, "SUSPENDED") == args.n
             assert f"Stopped {args.n:,} campaign(s)" in out
             again, _ = vozzoctl(root, base, *stop)
+            floor = asyncio.run(minimal_updates(base, [c for _, c in made], args.concurrency))
     finally:
         server.terminate()
         try:
@@ -161,6 +183,7 @@ def main() -> None:
         f"of which {cpu:.2f} s CPU in vozzoctl"
     )
     print(f"the same stop again, nothing RUNNING: {again:.2f} s")
+    print(f"floor: {args.n:,} plain httpx updates at the same concurrency: {floor:.2f} s")
 
 
 if __name__ == "__main__":
