@@ -234,3 +234,13 @@ def test_a_reviewed_change_restarts_a_stopped_key_and_ends_the_record(vozzo: Voz
     assert vozzo.run("apply", "--auto-approve").code == 0
     assert states(vozzo)["Loans"] == "RUNNING"
     assert "stopped" not in vozzo.lockfile()["campaigns"]["loans"]
+
+
+def test_a_stop_undone_in_the_dashboard_holds_nothing_more(vozzo: Vozzo) -> None:
+    two_running_keys(vozzo)
+    assert vozzo.run("stop", "loans", "--auto-approve").code == 0
+    update(vozzo, ids(vozzo)["Loans"], campaign_status="RUNNING")  # a person restarts it
+    vozzo.campaign("loans", state="RUNNING", phones=["+919830011111", "+919830022222"])
+    planned = vozzo.run("plan")
+    assert "CALLS STOPPED" not in planned.out
+    assert "campaign_status=RUNNING (Loans #2)" in planned.out

@@ -129,15 +129,18 @@ def review(d: DesiredCampaign, entry: Entry | None, batches: Sequence[_Live]) ->
         return Review()  # the manifest asks to restart: a reviewed change, applied
     stop = entry.stopped if entry else None
     stopped_ids = set(stop.batches) if stop else set()
+    # A stop holds the key while a batch it stopped is still SUSPENDED; once they all run
+    # again (restarted in the dashboard), it is over and holds nothing more.
+    stop_holds = any(c.campaign_id in stopped_ids and c.state is State.SUSPENDED for c in batches)
     paused: list[Paused] = []
     for c in batches:
-        if c.state is State.SUSPENDED or (c.state is State.TO_START and stop is not None):
+        if c.state is State.SUSPENDED or (c.state is State.TO_START and stop_holds):
             if c.campaign_id in stopped_ids and stop is not None:
                 by, since, why = "stop", ist_time(stop.at), clean(stop.reason)
             else:
                 by, since, why = "outside", _since(c), ""
             paused.append(Paused(d.key, c.campaign_id, c.name, c.state, by, since, why))
-    held = bool(paused) or stop is not None
+    held = bool(paused) or stop_holds
     # Every batch finished, the newest ENDED, not by a replace of vozzoctl's own: shown, but
     # it holds nothing (a manifest that adds recipients then asks for calls to new people).
     newest = batches[-1]
