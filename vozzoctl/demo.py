@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import os
 import re
+import shlex
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -34,6 +35,7 @@ DEMO_URL = "http://127.0.0.1:8765"  # never dialled: the in-process transport an
 _DATE = re.compile(r"^(?P<lead>\s*(?:start_date|end_date):\s*)(?P<date>\d{4}-\d{2}-\d{2})",
                    re.MULTILINE)  # fmt: skip
 _AGENT = re.compile(r"^\s*agent:\s*([0-9a-fA-F-]{36})", re.MULTILINE)
+STATE_FILE = "emulator.sqlite"
 NEW_LEAD = "+919833078901,MR,Vikram Desai,2026-11-25\n"
 LEADS = Path("campaigns/promotions/leads/winter-enquiries.csv")
 
@@ -81,6 +83,20 @@ def shift_dates(root: Path, tomorrow: dt.date) -> tuple[int, dt.date]:
         text = f.read_text(encoding="utf-8")
         f.write_text(_DATE.sub(moved, text), encoding="utf-8")
     return delta.days, earliest
+
+
+def serve_commands(folder: Path, agents: list[str]) -> list[str]:
+    """The shell lines that serve a kept demo's state again, at the URL its lockfile names."""
+    port = DEMO_URL.rsplit(":", 1)[1]
+    serve = ["vozzoctl", "emulator", "serve", "--port", port, "--state-file", STATE_FILE,
+             "--token", DEMO_TOKEN]  # fmt: skip
+    serve += [a for agent in agents for a in ("--agent", agent)]
+    return [
+        f"cd {shlex.quote(str(folder))}",
+        f"{shlex.join(serve)} &",
+        f"export VOZZO_BASE_URL={DEMO_URL} VOZZO_API_KEY={DEMO_TOKEN}",
+        "vozzoctl status",
+    ]
 
 
 def agents_of(root: Path) -> list[str]:
@@ -145,9 +161,12 @@ def run_demo(keep: str | None, *, say: Say, run: Run, flags: list[str]) -> Path:
     try:
         copy_example(folder)
         start = dt.datetime.now(dt.UTC)
+        agents = agents_of(folder)
+        state_file = folder / STATE_FILE if keep is not None else None
         app = create_app(
-            tokens=[DEMO_TOKEN], agents=agents_of(folder), clock=ManualClock(start), seed=7
-        )
+            tokens=[DEMO_TOKEN], agents=agents, clock=ManualClock(start), seed=7,
+            state_file=state_file,
+        )  # fmt: skip
         env = {"VOZZO_API_KEY": DEMO_TOKEN, "VOZZO_BASE_URL": DEMO_URL}
         with _inside(folder, env):
             runtime.set_transport_factory(lambda: httpx.ASGITransport(app=app))
@@ -156,6 +175,12 @@ def run_demo(keep: str | None, *, say: Say, run: Run, flags: list[str]) -> Path:
             days, earliest = shift_dates(folder / "campaigns", tomorrow)
             _story(Demo(say, run, flags), days, earliest, tomorrow, app.emulator)
         app.emulator.close()
+        if keep is not None:
+            say("")
+            say(f"The demo's folder is {folder}: manifests, vozzo.lock, and the emulator's")
+            say(f"state in {STATE_FILE}. To go on where the demo stopped:")
+            for line in serve_commands(folder, agents):
+                say(f"  {line}")
     finally:
         if keep is None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from vozzoctl.cli.plan import PLAN_KIND, emit, plan_options
 from vozzoctl.cli.runtime import load_manifests, make_client, make_options, run_async
 from vozzoctl.clock import now_ist
 from vozzoctl.errors import PlanError, StalePlanError, UsageError
-from vozzoctl.plan.model import Plan
+from vozzoctl.plan.model import Action, Plan
 from vozzoctl.plan.planner import Options
 from vozzoctl.render.plan import plan_json
 
@@ -149,9 +151,21 @@ def _plan_and_apply(
             if saved is None and not auto_approve and not _confirm(made):
                 return 1
             recorder = engine.Recorder(Path(s.lockfile), lock, now_ist, desired)
+            done = 0
+
             with _progress(made) as say:
-                result = await engine.apply(client, made, recorder, progress=say)
-            return _report(result, recorder.lock)
+
+                def counted(line: str) -> None:
+                    nonlocal done
+                    done += ": failed: " not in line
+                    say(line)
+
+                try:
+                    result = await engine.apply(client, made, recorder, progress=counted)
+                except asyncio.CancelledError:  # Ctrl-C: asyncio.run cancels, then re-raises
+                    _interrupted(done, s.lockfile)
+                    raise
+            return _report(made, result, recorder.lock)
 
     return run_async(work)
 
@@ -167,6 +181,15 @@ def _say_paused(made: Plan) -> None:
         )
 
 
+def _interrupted(done: int, lockfile_path: str) -> None:
+    click.echo(
+        f"Interrupted: {done} operation(s) done, each recorded in {lockfile_path} as it "
+        "succeeded. Run `vozzoctl apply` again to finish the rest: a create that was in "
+        "flight was recorded first, and is looked for before anything is sent again.",
+        err=True,
+    )
+
+
 def _confirm(made: Plan) -> bool:
     if not sys.stdin.isatty():
         raise PlanError(
@@ -174,8 +197,11 @@ def _confirm(made: Plan) -> bool:
             hint="review the plan and pass --auto-approve, or apply a saved plan file",
         )
     n = len(made.changes)
-    if click.confirm(f"Apply {n} change{'s' if n != 1 else ''}?", default=False, err=True):
-        return True
+    try:
+        if click.confirm(f"Apply {n} change{'s' if n != 1 else ''}?", default=False, err=True):
+            return True
+    except click.exceptions.Abort:  # Ctrl-C or end of input at the question
+        click.echo("", err=True)
     click.echo("Nothing was changed.", err=True)
     return False
 
@@ -206,9 +232,27 @@ def _progress(made: Plan) -> Iterator[engine.Progress]:
         yield say
 
 
-def _report(result: engine.ApplyResult, lock: lockfile.Lockfile) -> int:
+# The plan's actions, as done: the summary of an apply uses the words its plan used.
+DONE_WORDS = {
+    Action.CREATE: "created",
+    Action.ADOPT: "adopted",
+    Action.REPLACE: "replaced",
+    Action.APPEND: "appended",
+    Action.END: "ended",
+    Action.UPDATE: "updated",
+}
+
+
+def done_counts(made: Plan, result: engine.ApplyResult) -> str:
+    """`1 appended, 2 updated`: the keys whose every operation succeeded, by the plan's action."""
+    ok = {r.key for r in result.results if not r.failed}
+    counts = Counter(k.action for k in made.changes if k.key in ok)
+    parts = [f"{counts[a]} {w}" for a, w in DONE_WORDS.items() if counts[a]]
+    return ", ".join(parts) or "nothing changed"
+
+
+def _report(made: Plan, result: engine.ApplyResult, lock: lockfile.Lockfile) -> int:
     failed = [r for r in result.results if r.failed]
-    done = sum(len(r.done) for r in result.results)
     for r in failed:
         click.echo(f"error: {r.key}: {r.failed}", err=True)
         for line in r.not_done[1:]:
@@ -216,10 +260,13 @@ def _report(result: engine.ApplyResult, lock: lockfile.Lockfile) -> int:
     for line in result.not_converged:
         click.echo(f"error: did not converge: {line}", err=True)
     summary = (
-        f"Apply {'complete' if result.ok else 'incomplete'}: {done} operation(s) done, "
+        f"Apply {'complete' if result.ok else 'incomplete'}: {done_counts(made, result)}; "
         f"{result.calls} API call(s); lockfile serial {lock.serial}."
     )
     if failed:
-        summary += f" {len(failed)} key(s) failed; run apply again once the cause is fixed."
+        summary += (
+            f" {len(failed)} key(s) failed, with what they did recorded;"
+            " run apply again once the cause is fixed."
+        )
     click.echo(summary)
     return 0 if result.ok else 1

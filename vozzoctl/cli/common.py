@@ -44,6 +44,14 @@ def common_options(f: F) -> F:
     """Add the common options to a command or to the group; the values land in `ctx.obj`."""
     for name, kw in reversed(_COMMON):
         f = click.option(name, default=None, expose_value=False, callback=_store, **kw)(f)
+    return offline_options(f)
+
+
+def offline_options(f: F) -> F:
+    """The common options of a command that reads no API and no lockfile: -v and --no-color.
+
+    Its help lists only what it uses; the others are still accepted before the command name.
+    """
     f = click.option(
         "-v",
         "--verbose",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from vozzoctl.cli.common import common_options, settings
+from vozzoctl.cli.common import offline_options, settings
 
 
 @click.command()
 @click.option("--keep", metavar="DIR", type=click.Path(file_okay=False),
               help="Run in DIR (new or empty) and leave it there for inspection.")  # fmt: skip
-@common_options
+@offline_options
 def demo(keep: str | None) -> int:
     """Run the quick start end to end, with no key, no network and no set-up.
 
@@ -21,14 +21,12 @@ def demo(keep: str | None) -> int:
     \b
     Example:
       vozzoctl demo
-      vozzoctl demo --keep /tmp/vozzo-demo && ls /tmp/vozzo-demo
+      vozzoctl demo --keep /tmp/vozzo-demo     # then serve its state: the demo says how
     """
     from vozzoctl.cli.main import run
     from vozzoctl.demo import run_demo
 
     s = settings()
     flags = (["--no-color"] if not s.color else []) + (["-v"] if s.verbose else [])
-    folder = run_demo(keep, say=click.echo, run=run, flags=flags)
-    if keep is not None:
-        click.echo(f"The demo's folder is {folder}: manifests, vozzo.lock and all.")
+    run_demo(keep, say=click.echo, run=run, flags=flags)
     return 0

@@ -82,7 +82,10 @@ def run(argv: list[str] | None = None) -> int:
         if e.hint:
             click.echo(f"hint: {e.hint}", err=True)
         return e.exit_code
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as e:
+        if isinstance(e.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+            click.echo("Interrupted.", err=True)
+            return 130
         click.echo("Aborted.", err=True)
         return 1
     except click.ClickException as e:

@@ -199,12 +199,14 @@ def plan(
         return 2 if detailed_exitcode and made.has_changes else 0
     made, live = compute(s, desired, lock, options)
     emit(made, fmt, s)
+    if not made.safe:
+        if out:
+            click.echo(f"Not saved to {out}: this plan has errors and cannot be applied.", err=True)
+        return 1
     if out:
         doc = saved_plan(s, paths, options, desired, lock, made, live)
         Path(out).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         click.echo(f"Saved the plan to {out}: apply it with `vozzoctl apply {out}`.", err=True)
-    if not made.safe:
-        return 1
     # A paused campaign the manifests want RUNNING is a difference apply will not fix: 2, so
     # a drift check sees it, never 1, so that a pipeline's other changes still apply.
     return 2 if detailed_exitcode and (made.has_changes or made.held) else 0

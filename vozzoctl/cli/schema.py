@@ -6,7 +6,7 @@ import json
 
 import click
 
-from vozzoctl.cli.common import common_options
+from vozzoctl.cli.common import offline_options
 from vozzoctl.manifest.models import json_schema
 
 
@@ -15,7 +15,7 @@ def schema_text() -> str:
 
 
 @click.command()
-@common_options
+@offline_options
 def schema() -> int:
     """Print the JSON Schema (2020-12) of manifest documents (Campaign and Defaults).
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from vozzoctl.cli.common import common_options, settings, use_color
+from vozzoctl.cli.common import offline_options, settings, use_color
 from vozzoctl.clock import today_ist
 from vozzoctl.manifest import load_desired_state
 from vozzoctl.render.diagnostics import as_json, diagnostic_lines, summary_line
@@ -39,7 +39,7 @@ exclude_option = click.option(
     show_default=True,
     help="text for people, json for tools (stdout holds only the JSON document).",
 )
-@common_options
+@offline_options
 def validate(
     files: tuple[str, ...], paths: tuple[str, ...], exclude_noncompliant: bool, fmt: str
 ) -> int:
