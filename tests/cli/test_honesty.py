@@ -103,7 +103,7 @@ def test_demo_keep_leaves_a_state_file_and_the_command_that_serves_it(
 
 @pytest.fixture
 def slow_emulator() -> Iterator[tuple[object, str]]:
-    app = create_app(tokens=[TOKEN], agents=[AGENT], latency_ms=40)
+    app = create_app(tokens=[TOKEN], agents=[AGENT], latency_ms=60)
     try:
         with running_emulator(app) as url:
             yield app, url
@@ -118,7 +118,7 @@ def test_ctrl_c_during_apply_says_what_was_done_and_the_next_apply_finishes(
     app, url = slow_emulator
     folder = tmp_path / "campaigns"
     folder.mkdir()
-    keys = [f"k{i}" for i in range(8)]
+    keys = [f"k{i}" for i in range(30)]
     for n, key in enumerate(keys):
         doc = {
             "apiVersion": "vozzoctl/v1",
