@@ -223,20 +223,48 @@ def test_every_vozzoctl_line_of_the_ci_examples_runs(
     assert vozzo.run(*plan).code == 0  # after the apply: no changes
 
 
-def test_the_pre_commit_hooks_run(vozzo: Vozzo) -> None:
+def hook_argv(hook: dict[str, Any], changed: list[str]) -> list[str]:
+    argv = shlex.split(hook["entry"])[1:] + hook.get("args", [])
+    return argv + changed if hook["pass_filenames"] else argv
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        ["campaigns/promotions/winter-promo.yaml"],  # relies on campaigns/defaults.yaml
+        ["campaigns/collections/loan-reminder.yaml", "campaigns/defaults.yaml"],
+        ["campaigns/defaults.yaml"],
+    ],
+)
+def test_the_pre_commit_hooks_run_with_the_defaults_a_file_needs(
+    vozzo: Vozzo, changed: list[str]
+) -> None:
     shutil.copytree(EXAMPLE / "campaigns", vozzo.root / "campaigns")
-    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    published = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     config = yaml.safe_load((EXAMPLE / ".pre-commit-config.yaml").read_text())
-    used = {h["id"] for repo in config["repos"] for h in repo["hooks"]}
-    assert used <= {h["id"] for h in hooks}
-    changed = ["campaigns/collections/loan-reminder.yaml", "campaigns/defaults.yaml"]
+    [local] = config["repos"]
+    assert local["repo"] == "local"  # runs the installed vozzoctl: no tag to exist or not
+    hooks = [*published, *local["hooks"]]
+    assert {h["id"] for h in local["hooks"]} <= {h["id"] for h in published}
     for hook in hooks:
-        argv = shlex.split(hook["entry"])[1:] + hook.get("args", [])
-        if hook["pass_filenames"]:
-            argv += changed
-        assert re.search(hook["files"], changed[0])
-        assert not re.search(hook["exclude"], changed[0])
-        assert re.search(hook["exclude"], ".github/workflows/vozzoctl.yml")
-        r = vozzo.run(*argv)
+        assert all(re.search(hook["files"], c) for c in changed)
+        if "exclude" in hook:
+            assert not re.search(hook["exclude"], changed[0])
+            assert re.search(hook["exclude"], ".github/workflows/vozzoctl.yml")
+        r = vozzo.run(*hook_argv(hook, changed))
         assert r.code == 0, r.all
-        assert "valid" in r.out
+        assert "valid" in r.out and "error" not in r.all
+
+
+def test_the_changed_files_hook_still_finds_what_is_wrong(vozzo: Vozzo) -> None:
+    shutil.copytree(EXAMPLE / "campaigns", vozzo.root / "campaigns")
+    promo = vozzo.root / "campaigns/promotions/winter-promo.yaml"
+    promo.write_text(promo.read_text().replace("name: Winter Promotion 2026", "name: ''"))
+    defaults = vozzo.root / "campaigns/defaults.yaml"
+    defaults.write_text(defaults.read_text().replace("max_attempts: 3", "max_attempts: 9"))
+    [hook] = [h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+              if h["pass_filenames"]]  # fmt: skip
+    r = vozzo.run(*hook_argv(hook, ["campaigns/promotions/winter-promo.yaml"]))
+    assert r.code == 1
+    assert "campaigns/promotions/winter-promo.yaml" in r.err and "spec.name" in r.err
+    assert "campaigns/defaults.yaml" in r.err and "max_attempts" in r.err

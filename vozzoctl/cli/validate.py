@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from vozzoctl.cli.common import offline_options, settings, use_color
 from vozzoctl.clock import today_ist
-from vozzoctl.manifest import load_desired_state
+from vozzoctl.manifest import load_desired_state, scope
 from vozzoctl.render.diagnostics import as_json, diagnostic_lines, summary_line
 
 file_option = click.option(
@@ -32,6 +33,12 @@ exclude_option = click.option(
 @file_option
 @exclude_option
 @click.option(
+    "--with-defaults",
+    is_flag=True,
+    help="Read each PATH with the Defaults that apply to it (folders above, up to here); "
+    "a changed Defaults file brings in its folder. For checking only the files that changed.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),
@@ -41,7 +48,11 @@ exclude_option = click.option(
 )
 @offline_options
 def validate(
-    files: tuple[str, ...], paths: tuple[str, ...], exclude_noncompliant: bool, fmt: str
+    files: tuple[str, ...],
+    paths: tuple[str, ...],
+    exclude_noncompliant: bool,
+    with_defaults: bool,
+    fmt: str,
 ) -> int:
     """Check every manifest offline: format, values, recipients, CSV files.
 
@@ -54,10 +65,12 @@ def validate(
       vozzoctl validate -f campaigns
       vozzoctl validate -f campaigns/winter.yaml --format json | jq .summary
       vozzoctl validate campaigns/a.yaml campaigns/b.yaml
+      vozzoctl validate --with-defaults campaigns/promotions/winter-promo.yaml
     """
-    result = load_desired_state(
-        [*paths, *files], today=today_ist(), exclude_noncompliant=exclude_noncompliant
-    )
+    given: list[str | Path] = [*paths, *files]
+    if with_defaults:
+        given = list(scope.with_defaults([Path(p) for p in given], Path.cwd()))
+    result = load_desired_state(given, today=today_ist(), exclude_noncompliant=exclude_noncompliant)
     if fmt == "json":
         click.echo(as_json(result))
         return 0 if result.ok else 1

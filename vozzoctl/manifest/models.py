@@ -481,9 +481,37 @@ def json_schema() -> dict[str, Any]:
         Annotated[CampaignDocument | DefaultsDocument, Field(discriminator="kind")]
     )
     schema = adapter.json_schema()
+    _leave_to_defaults(schema["$defs"])
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://vozzo.ai/schemas/vozzoctl/v1/campaign.schema.json",
         "title": "vozzoctl manifest (kind: Campaign or Defaults)",
         **schema,
     }
+
+
+# Campaign models whose fields a Defaults document may supply, and the Defaults model that does.
+_DEFAULTED: dict[str, type[BaseModel]] = {
+    "CampaignSpec": DefaultsSpec,
+    "Schedule": PartialSchedule,
+    "Retry": PartialRetry,
+}
+_FROM_DEFAULTS = " May come from a Defaults document: `vozzoctl validate` checks it is set."
+
+
+def _leave_to_defaults(defs: dict[str, Any]) -> None:
+    """A manifest may rely on its folder's Defaults, which an editor cannot see: a field that
+    Defaults may supply is not `required` in the schema (validate checks it after the merge),
+    so that editors agree with validate. The Defaults document has its own schema
+    (`DefaultsDocument`), where every field is optional."""
+    for name, partial in _DEFAULTED.items():
+        model = defs[name]
+        left = [f for f in model.get("required", []) if f not in partial.model_fields]
+        moved = [f for f in model.get("required", []) if f in partial.model_fields]
+        if left:
+            model["required"] = left
+        else:
+            model.pop("required", None)
+        for f in moved:
+            prop = model["properties"][f]
+            prop["description"] = (prop.get("description", "") + _FROM_DEFAULTS).strip()
