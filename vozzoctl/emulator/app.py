@@ -18,6 +18,7 @@ from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from vozzoctl.emulator import responses as doc
 from vozzoctl.emulator import simulation
 from vozzoctl.emulator.clock import Clock
 from vozzoctl.emulator.emulator import ORG_ID, ORG_NAME, Emulator, Receive, Scope, Send
@@ -123,6 +124,14 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     _routes(app, emu)
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = doc.finish(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 
@@ -166,14 +175,6 @@ def _json_invalid(e: ValueError | RecursionError) -> JSONResponse:
 
 # ---- routes -----------------------------------------------------------------------------------
 
-_AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing or invalid `Authorization: Token <key>`."},
-}
-_WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    **_AUTH_RESPONSES,
-    400: {"description": '`{"success": false, "message", "errors": {field: [text]}}`'},
-    403: {"description": "A read-only key."},
-}
 _CREATE_BODY: dict[str, Any] = {
     "type": "object",
     "required": [
@@ -250,7 +251,7 @@ def _routes(app: EmulatorApp, emu: Emulator) -> None:
 
     if not legacy:
 
-        @app.get("/v1alpha/auth/me", tags=["auth"], responses=_AUTH_RESPONSES)
+        @app.get("/v1alpha/auth/me", tags=["auth"], responses=doc.responses(doc.Me))
         async def auth_me(who: Principal = reader) -> JSONResponse:
             """Who the key belongs to (the older draft's path; a client falls back to a list)."""
             started = emu.now().replace(microsecond=0)
@@ -272,7 +273,9 @@ def _routes(app: EmulatorApp, emu: Emulator) -> None:
         "/v1alpha/campaign",
         tags=["campaigns"],
         status_code=200 if legacy else 201,
-        responses={**_WRITE_RESPONSES, 404: {"description": "Agent not found."}},
+        responses=doc.responses(
+            doc.Created, 400, 403, 404, 413, status=201, not_found="Agent not found."
+        ),
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -395,11 +398,11 @@ def _routes(app: EmulatorApp, emu: Emulator) -> None:
             path,
             tags=["campaigns"],
             include_in_schema=in_schema,
-            responses={**_WRITE_RESPONSES, 404: {"description": "Campaign not found."}},
+            responses=doc.responses(doc.Updated, 400, 403, 404, not_found="Campaign not found."),
             operation_id=None if in_schema else "update_campaign_no_slash",
         )(update_campaign)
 
-    @app.get("/v1alpha/campaigns", tags=["campaigns"], responses=_AUTH_RESPONSES)
+    @app.get("/v1alpha/campaigns", tags=["campaigns"], responses=doc.responses(doc.CampaignList))
     async def list_campaigns(
         who: Principal = reader,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -421,7 +424,7 @@ def _routes(app: EmulatorApp, emu: Emulator) -> None:
     @app.get(
         "/v1alpha/campaign/{campaign_id}",
         tags=["campaigns"],
-        responses={**_AUTH_RESPONSES, 404: {"description": "Campaign not found."}},
+        responses=doc.responses(doc.CampaignObject, 404, not_found="Campaign not found."),
     )
     async def campaign_detail(campaign_id: uuid.UUID, who: Principal = reader) -> JSONResponse:
         """One campaign: configuration, state and progress."""
@@ -435,7 +438,7 @@ def _routes(app: EmulatorApp, emu: Emulator) -> None:
     @app.get(
         "/v1alpha/campaigns/analytics/{campaign_id}",
         tags=["campaigns"],
-        responses={**_AUTH_RESPONSES, 404: {"description": "Campaign not found."}},
+        responses=doc.responses(doc.Analytics, 404, not_found="Campaign not found."),
     )
     async def campaign_analytics(campaign_id: uuid.UUID, who: Principal = reader) -> JSONResponse:
         """Figures derived from the campaign's finished calls."""
@@ -449,7 +452,9 @@ def _routes(app: EmulatorApp, emu: Emulator) -> None:
     @app.get(
         "/v1alpha/campaigns/agent/{agent_uuid}",
         tags=["agents"],
-        responses={**_AUTH_RESPONSES, 404: {"description": "Agent not found, or no campaigns."}},
+        responses=doc.responses(
+            doc.AgentCampaigns, 404, not_found="Agent not found, or no campaigns."
+        ),
     )
     async def campaigns_by_agent(
         agent_uuid: uuid.UUID,
@@ -478,7 +483,7 @@ def _routes(app: EmulatorApp, emu: Emulator) -> None:
     @app.get(
         "/v1alpha/campaigns/agent/{agent_uuid}/count",
         tags=["agents"],
-        responses={**_AUTH_RESPONSES, 404: {"description": "Agent not found."}},
+        responses=doc.responses(doc.AgentCount, 404, not_found="Agent not found."),
     )
     async def campaign_count_by_agent(
         agent_uuid: uuid.UUID, who: Principal = reader
@@ -504,7 +509,7 @@ def _routes(app: EmulatorApp, emu: Emulator) -> None:
         @app.get(
             "/v1alpha/campaign/{campaign_id}/items",
             tags=["items"],
-            responses={**_AUTH_RESPONSES, 404: {"description": "Campaign not found."}},
+            responses={404: {"description": "Campaign not found."}},  # legacy: not documented
         )
         async def legacy_items(
             campaign_id: uuid.UUID,
@@ -532,7 +537,7 @@ def _routes(app: EmulatorApp, emu: Emulator) -> None:
         @app.get(
             "/v1alpha/campaign/{campaign_id}/items",
             tags=["items"],
-            responses={**_AUTH_RESPONSES, 404: {"description": "Campaign not found."}},
+            responses=doc.responses(doc.ItemPage, 404, not_found="Campaign not found."),
         )
         async def campaign_items(
             campaign_id: uuid.UUID,
@@ -558,7 +563,7 @@ def _routes(app: EmulatorApp, emu: Emulator) -> None:
     @app.get(
         "/v1alpha/campaign/{campaign_id}/item/{scheduled_item_id}",
         tags=["items"],
-        responses={**_AUTH_RESPONSES, 404: {"description": "Campaign or item not found."}},
+        responses=doc.responses(doc.ItemDetail, 404, not_found="Campaign or item not found."),
     )
     async def campaign_item(
         campaign_id: uuid.UUID, scheduled_item_id: uuid.UUID, who: Principal = reader
