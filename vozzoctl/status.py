@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import AsyncGenerator, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncGenerator, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from vozzoctl.api import (
@@ -43,6 +43,50 @@ def chosen_keys(lock: Lockfile, keys: Sequence[str], lockfile_name: str) -> list
 
 
 @dataclass(frozen=True)
+class Figures:
+    """A campaign's analytics beyond the counts: what its calls were about and achieved."""
+
+    categories: Mapping[str, int] = field(default_factory=dict)
+    goals: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # name: (achieved, total)
+    success_criteria: Mapping[str, int] = field(default_factory=dict)
+
+    def __add__(self, other: Figures) -> Figures:
+        goals = dict(self.goals)
+        for name, (achieved, total) in other.goals.items():
+            a, t = goals.get(name, (0, 0))
+            goals[name] = (a + achieved, t + total)
+        return Figures(
+            _add(self.categories, other.categories),
+            goals,
+            _add(self.success_criteria, other.success_criteria),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.categories or self.goals or self.success_criteria)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "categories": dict(sorted(self.categories.items())),
+            "goals": {k: {"achieved": a, "total": t} for k, (a, t) in sorted(self.goals.items())},
+            "success_criteria": dict(sorted(self.success_criteria.items())),
+        }
+
+
+def _add(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = out.get(k, 0) + v
+    return out
+
+
+def connect_rate(connected: int | None, attempted: int | None) -> float | None:
+    """Connected calls per attempted call, 0..1; None before any attempt."""
+    if not attempted:
+        return None
+    return round((connected or 0) / attempted, 4)
+
+
+@dataclass(frozen=True)
 class BatchStatus:
     campaign_id: str
     name: str
@@ -53,6 +97,7 @@ class BatchStatus:
     connected: int | None
     start_date: dt.date | None
     end_date: dt.date | None
+    figures: Figures = Figures()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -63,6 +108,8 @@ class BatchStatus:
             "total": self.total,
             "calls_attempted": self.attempted,
             "calls_connected": self.connected,
+            "connect_rate": connect_rate(self.connected, self.attempted),
+            **self.figures.as_json(),
             "start_date": self.start_date.isoformat() if self.start_date else None,
             "end_date": self.end_date.isoformat() if self.end_date else None,
         }
@@ -115,6 +162,14 @@ class KeyStatus:
         return sum(got) if got else None
 
     @property
+    def connect_rate(self) -> float | None:
+        return connect_rate(self.connected, self.attempted)
+
+    @property
+    def figures(self) -> Figures:
+        return sum((b.figures for b in self.batches), Figures())
+
+    @property
     def start_date(self) -> dt.date | None:
         got = [b.start_date for b in self.batches if b.start_date is not None]
         return min(got) if got else None
@@ -140,6 +195,8 @@ class KeyStatus:
             "total": self.total,
             "calls_attempted": self.attempted,
             "calls_connected": self.connected,
+            "connect_rate": self.connect_rate,
+            **self.figures.as_json(),
             "start_date": self.start_date.isoformat() if self.start_date else None,
             "end_date": self.end_date.isoformat() if self.end_date else None,
             "batches": [b.as_json() for b in self.batches],
@@ -189,7 +246,34 @@ def from_live(live: LiveCampaign, analytics: Analytics | None, recorded: int) ->
         connected=analytics.calls_connected if analytics else None,
         start_date=live.start_date,
         end_date=live.end_date,
+        figures=_figures(analytics),
     )
+
+
+def _figures(a: Analytics | None) -> Figures:
+    if a is None:
+        return Figures()
+    return Figures(
+        {name: n for name, n in a.categories.items()},
+        {name: (g.achieved, g.total) for name, g in a.goals.items()},
+        {name: n for name, n in a.success_criteria.items()},
+    )
+
+
+async def read_status_by_id(
+    client: VozzoClient, lock: Lockfile, campaign_ids: Iterable[str]
+) -> list[KeyStatus]:
+    """One row per campaign id, managed or not: under its key when the lockfile has it."""
+    ids = list(dict.fromkeys(campaign_ids))
+    batches = [next((b for b in _batches_of(lock, cid)), Batch(cid, cid, 0, "")) for cid in ids]
+    read = await asyncio.gather(*(_batch(client, b) for b in batches))
+    return [KeyStatus(lock.owner_of(cid) or "-", (b,)) for cid, b in zip(ids, read, strict=True)]
+
+
+def _batches_of(lock: Lockfile, campaign_id: str) -> Iterator[Batch]:
+    key = lock.owner_of(campaign_id)
+    if key is not None:
+        yield from (b for b in lock.campaigns[key].batches if b.campaign_id == campaign_id)
 
 
 async def read_status(client: VozzoClient, lock: Lockfile, keys: Iterable[str]) -> list[KeyStatus]:
@@ -231,6 +315,11 @@ class CallsPage:
     page_size: int
     total: int
     rows: tuple[CallRow, ...]
+    command: str = ""  # the command that lists them, for "next page" hints
+
+    @property
+    def listing(self) -> str:
+        return self.command or f"vozzoctl calls {self.key}"
 
     @property
     def pages(self) -> int:
@@ -245,15 +334,27 @@ async def _total(client: VozzoClient, batch: Batch) -> int:
     return live.total_records if live.total_records is not None else batch.recipients
 
 
+def batches_for(lock: Lockfile, key: str | None, campaign_id: str | None) -> tuple[Batch, ...]:
+    """The key's batches, or the one campaign `campaign_id` (managed or not)."""
+    if campaign_id is not None:
+        return (next(_batches_of(lock, campaign_id), Batch(campaign_id, campaign_id, 0, "")),)
+    assert key is not None
+    return lock.campaigns[key].batches
+
+
 async def read_calls_page(
-    client: VozzoClient, lock: Lockfile, key: str, page: int, page_size: int
+    client: VozzoClient,
+    batches: Sequence[Batch],
+    key: str,
+    page: int,
+    page_size: int,
+    command: str = "",
 ) -> CallsPage:
-    """Page `page` of the key's scheduled calls: batch 1's calls, then batch 2's, …
+    """Page `page` of the scheduled calls of `batches`: batch 1's calls, then batch 2's, …
 
     Only the batches that hold the page are read, from their first call up to the page's
     last (the items endpoint is read a hundred calls a request).
     """
-    batches = lock.campaigns[key].batches
     totals = await asyncio.gather(*(_total(client, b) for b in batches))
     start, stop = (page - 1) * page_size, page * page_size
     rows: list[CallRow] = []
@@ -272,20 +373,20 @@ async def read_calls_page(
                 if n >= lo:
                     rows.append(CallRow(batch.campaign_id, batch.campaign_name, item))
                 n += 1
-    return CallsPage(key, page, page_size, sum(totals), tuple(rows))
+    return CallsPage(key, page, page_size, sum(totals), tuple(rows), command)
 
 
 async def find_call(
-    client: VozzoClient, lock: Lockfile, key: str, item_id: str
+    client: VozzoClient, batches: Sequence[Batch], key: str, item_id: str, listing: str
 ) -> tuple[CallRow, ScheduledItemDetail]:
-    """The scheduled call `item_id` in any of the key's batches, with its call logs."""
-    for batch in lock.campaigns[key].batches:
+    """The scheduled call `item_id` in any of `batches`, with its call logs."""
+    for batch in batches:
         try:
             detail = await client.get_item(batch.campaign_id, item_id)
         except (NotFoundError, RequestRejectedError):
             continue
         return CallRow(batch.campaign_id, batch.campaign_name, detail), detail
     raise NotFoundError(
-        f"no scheduled call {item_id!r} in the campaigns of {key!r}",
-        hint=f"`vozzoctl calls {key}` lists them with their ids",
+        f"no scheduled call {item_id!r} in the campaigns of {key}",
+        hint=f"`{listing}` lists them with their ids",
     )

@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "whoami": "vozzoctl.cli.whoami:whoami",
     "status": "vozzoctl.cli.status:status",
     "calls": "vozzoctl.cli.calls:calls",
+    "campaigns": "vozzoctl.cli.campaigns:campaigns",
     "import": "vozzoctl.cli.importer:import_",
     "demo": "vozzoctl.cli.demo:demo",
     "completion": "vozzoctl.cli.completion:completion",

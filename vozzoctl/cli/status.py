@@ -15,7 +15,8 @@ from vozzoctl import lockfile
 from vozzoctl.cli.common import Settings, common_options, settings, use_color
 from vozzoctl.cli.runtime import make_client, run_async
 from vozzoctl.clock import now_ist
-from vozzoctl.status import KeyStatus, chosen_keys, read_status, status_json
+from vozzoctl.errors import UsageError
+from vozzoctl.status import KeyStatus, chosen_keys, read_status, read_status_by_id, status_json
 
 # The pause between two refreshes of --watch; a seam for tests (a Ctrl-C, a quick loop).
 Sleep = Callable[[float], Awaitable[None]]
@@ -36,6 +37,8 @@ def complete_keys(ctx: click.Context, param: click.Parameter, incomplete: str) -
 
 @click.command()
 @click.argument("keys", nargs=-1, metavar="[KEY]...", shell_complete=complete_keys)
+@click.option("--id", "campaign_ids", multiple=True, metavar="CAMPAIGN_ID",
+              help="A campaign by id, managed or not, instead of KEYs; repeatable.")  # fmt: skip
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="json: stdout holds only the JSON document.")  # fmt: skip
 @click.option("--watch", type=click.FloatRange(min=0.1), metavar="N",
@@ -44,21 +47,36 @@ def complete_keys(ctx: click.Context, param: click.Parameter, incomplete: str) -
 @click.option("--times", type=click.IntRange(min=1), default=720, show_default=True,
               help="With --watch: stop after this many refreshes.")  # fmt: skip
 @common_options
-def status(keys: tuple[str, ...], fmt: str, watch: float | None, times: int) -> int:
+def status(
+    keys: tuple[str, ...],
+    campaign_ids: tuple[str, ...],
+    fmt: str,
+    watch: float | None,
+    times: int,
+) -> int:
     """Show the live state, progress and analytics of managed campaigns.
 
     One row per key (from the lockfile), its batches (`<name>`, `<name> #2`, …) summed:
-    state, calls processed of all scheduled, calls answered of attempted, first start and
-    last end date. Without KEY, every key in the lockfile.
+    state, calls processed of all scheduled, calls answered of attempted and the connect
+    rate, first start and last end date; under the table, each key's analytics (call
+    categories, goals achieved, success criteria). Without KEY, every key in the lockfile.
 
     \b
     Example:
       vozzoctl status
       vozzoctl status winter-promo-2026 --watch 10
-      vozzoctl status --format json | jq '.campaigns[] | {key, processed, total}'
+      vozzoctl status --id 6f1c2e4a-…          # any campaign of the account, by id
+      vozzoctl status --format json | jq '.campaigns[] | {key, connect_rate, goals}'
     """
     s = settings()
     lock = lockfile.load(Path(s.lockfile), s.api_url)
+    if campaign_ids:
+        if keys:
+            raise UsageError("give KEYs or --id, not both", hint="vozzoctl status --id ID…")
+        client = make_client(s)
+        rows = run_async(lambda: _by_id(client, lock, campaign_ids))
+        _show(rows, fmt, s, live=None)
+        return 0
     chosen = chosen_keys(lock, keys, s.lockfile)
     if not chosen:
         if fmt == "json":
@@ -79,6 +97,11 @@ def status(keys: tuple[str, ...], fmt: str, watch: float | None, times: int) -> 
     except KeyboardInterrupt:
         click.echo("Stopped watching.", err=True)
     return 0
+
+
+async def _by_id(client: Any, lock: lockfile.Lockfile, ids: tuple[str, ...]) -> list[KeyStatus]:
+    async with client:
+        return await read_status_by_id(client, lock, ids)
 
 
 async def _once(client: Any, lock: lockfile.Lockfile, keys: list[str]) -> list[KeyStatus]:
@@ -133,7 +156,7 @@ def _show(
         # --watch: one document per line (JSON lines), so a reader can follow it
         click.echo(json.dumps(doc) if every is not None else json.dumps(doc, indent=2))
         return
-    from vozzoctl.render.status import status_rich, status_text
+    from vozzoctl.render.status import analytics_lines, status_rich, status_text
 
     caption = (
         f"{at:%Y-%m-%d %H:%M:%S} IST · every {every:g}s · Ctrl-C to stop"
@@ -145,8 +168,13 @@ def _show(
     elif _terminal():
         from rich.console import Console
 
-        Console(file=sys.stdout, no_color=not use_color(s)).print(status_rich(rows))
+        console = Console(file=sys.stdout, no_color=not use_color(s))
+        console.print(status_rich(rows))
+        for line in analytics_lines(rows):
+            console.print(line, markup=False, highlight=False)
     else:
         if caption:
             click.echo(f"-- {caption}")
         click.echo(status_text(rows))
+        for line in analytics_lines(rows):
+            click.echo(line)

@@ -62,7 +62,7 @@ def page_text(p: CallsPage, *, show_pii: bool) -> str:
     last = first + len(p.rows)
     footer = f"{first + 1:,}-{last:,} of {p.total:,} calls, page {p.page} of {p.pages}"
     if p.page < p.pages:
-        footer += f"; next: vozzoctl calls {p.key} --page {p.page + 1}"
+        footer += f"; next: {p.listing} --page {p.page + 1}"
         if p.page_size != 20:
             footer += f" --page-size {p.page_size}"
     return "\n".join([*lines, footer])

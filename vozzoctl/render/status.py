@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Any
 
+from vozzoctl.pii import mask_phones_in
 from vozzoctl.plan.pauses import clean, ist_time
 from vozzoctl.status import KeyStatus
 
@@ -40,7 +42,39 @@ def progress_text(r: KeyStatus) -> str:
 def answered_text(r: KeyStatus) -> str:
     if r.attempted is None:
         return "-"
-    return f"{r.connected or 0:,}/{r.attempted:,}"
+    rate = r.connect_rate
+    return f"{r.connected or 0:,}/{r.attempted:,}" + (f" ({rate:.0%})" if rate is not None else "")
+
+
+_UNPRINTABLE = re.compile(r"[^\w .:/+#-]")
+
+
+def shown_name(text: str, limit: int = 40) -> str:
+    """A name the API holds (a campaign's, a category's): shown, not trusted — no control
+    characters or markup, phone-like runs masked, at most `limit` characters."""
+    clean = mask_phones_in(_UNPRINTABLE.sub("?", text))
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
+def analytics_lines(rows: Sequence[KeyStatus]) -> list[str]:
+    """Under the table, per key with analytics: categories, goals, success criteria."""
+    out: list[str] = []
+    for r in rows:
+        f = r.figures
+        if not f or not r.attempted:  # nothing to say before the first call
+            continue
+        parts = []
+        if f.categories:
+            cats = sorted(f.categories.items(), key=lambda kv: (-kv[1], kv[0]))
+            parts.append("categories " + ", ".join(f"{shown_name(k)} {n:,}" for k, n in cats))
+        if f.goals:
+            goals = [f"{shown_name(k)} {a:,}/{t:,}" for k, (a, t) in sorted(f.goals.items())]
+            parts.append("goals " + ", ".join(goals))
+        if f.success_criteria:
+            met = [f"{shown_name(k)} {n:,}" for k, n in sorted(f.success_criteria.items())]
+            parts.append("success " + ", ".join(met))
+        out.append(f"{r.key}: " + " · ".join(parts))
+    return out
 
 
 def _names(r: KeyStatus) -> str:
