@@ -81,6 +81,28 @@ def test_every_shell_step_passes_shellcheck(name: str, script: str) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+CHECKS = [
+    ("vendor.github-workflows", sorted((EXAMPLE / ".github/workflows").glob("*.yml"))),
+    (
+        "custom.github-workflows-require-timeout",
+        sorted((EXAMPLE / ".github/workflows").glob("*.yml")),
+    ),
+    ("vendor.github-actions", [ROOT / "action.yml"]),
+    ("vendor.gitlab-ci", [EXAMPLE / ".gitlab-ci.yml"]),
+]
+
+
+@pytest.mark.parametrize(("schema", "files"), CHECKS, ids=[c[0] for c in CHECKS])
+def test_the_kit_is_valid_for_github_and_gitlab(schema: str, files: list[Path]) -> None:
+    """check-jsonschema's vendored copies of the GitHub and GitLab schemas: no network."""
+    tool = Path(sys.executable).parent / "check-jsonschema"
+    done = subprocess.run(
+        [str(tool), "--builtin-schema", schema, *map(str, files)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_every_job_has_a_timeout_and_the_pins_agree() -> None:
     for wf in sorted((EXAMPLE / ".github/workflows").glob("*.yml")):
         doc = load(wf)
