@@ -185,7 +185,8 @@ def _interrupted(done: int, lockfile_path: str) -> None:
     click.echo(
         f"Interrupted: {done} operation(s) done, each recorded in {lockfile_path} as it "
         "succeeded. Run `vozzoctl apply` again to finish the rest: a create that was in "
-        "flight was recorded first, and is looked for before anything is sent again.",
+        "flight was recorded first, and is looked for before anything is sent again (the "
+        "plan may ask you to wait a few minutes, until the API's lists would show it).",
         err=True,
     )
 
