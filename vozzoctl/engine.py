@@ -19,12 +19,14 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from vozzoctl.api import LiveCampaign, VozzoClient
+from vozzoctl.api.client import MAX_PAGE_SIZE
 from vozzoctl.api.mapping import update_params, update_params_for
 from vozzoctl.errors import (
     AmbiguousCreateError,
@@ -51,24 +53,51 @@ log = logging.getLogger("vozzoctl.engine")
 Progress = Callable[[str], None]
 
 
-def _agents(desired: DesiredState, lock: Lockfile, options: Options) -> list[str]:
-    chosen, _ = in_scope(desired, lock, options)
-    return sorted({d.settings.agent_uuid for d in chosen})
-
-
 async def read_live(
-    client: VozzoClient, desired: DesiredState, lock: Lockfile, options: Options
+    client: VozzoClient,
+    desired: DesiredState,
+    lock: Lockfile,
+    options: Options,
+    *,
+    everything: bool = False,
 ) -> LiveState:
-    """Everything the plan needs from the API, in bulk."""
-    agents = _agents(desired, lock, options)
-    # Strict, and with each agent's count as the second witness: a name is free only when
-    # the list read fully and the count agrees with it (`VozzoClient.read_agents`).
-    bulk = await client.read_agents(agents, count=True)
+    """Everything the plan needs from the API, by the cheapest route that is strict enough.
+
+    An agent with a key the lockfile does not record, or a create it left pending, is read in
+    full, with its count as the second witness (a name not listed is then free). Otherwise
+    only the recorded campaigns are needed: read by agent newest first until each is seen
+    (`read_agent_until`), or one detail request each when they are fewer than the agent's
+    pages. `everything` reads every agent in full: `plan` asks for it before any create.
+    """
+    chosen, orphans = in_scope(desired, lock, options)
+    agents = sorted({d.settings.agent_uuid for d in chosen})
+    wanted: dict[str, set[str]] = {a: set() for a in agents}
+    full: set[str] = set(agents) if everything else set()
+    for d in chosen:
+        entry = lock.entry(d.key)
+        if entry is None or entry.pending:
+            full.add(d.settings.agent_uuid)
+        else:
+            wanted[d.settings.agent_uuid].update(entry.campaign_ids)
+    narrow = [a for a in agents if a not in full]
+    bulk, totals = await asyncio.gather(
+        client.read_agents(sorted(full), count=True),
+        asyncio.gather(*(client.agent_total(a) for a in narrow)),
+    )
     campaigns: dict[str, LiveLike] = {
         c.campaign_id: c for found in bulk.campaigns.values() for c in found
     }
-    missing = bulk.unknown
-    chosen, orphans = in_scope(desired, lock, options)
+    missing = set(bulk.unknown)
+    by_pages: list[str] = []
+    for agent, total in zip(narrow, totals, strict=True):
+        if total is None:
+            missing.add(agent)
+        elif len(wanted[agent]) >= math.ceil(total / MAX_PAGE_SIZE):
+            by_pages.append(agent)
+    for by_agent in await asyncio.gather(
+        *(client.read_agent_until(a, frozenset(wanted[a])) for a in by_pages)
+    ):
+        campaigns.update((c.campaign_id, c) for c in by_agent)
     recorded = {
         cid
         for key in [*(d.key for d in chosen), *orphans]
@@ -83,7 +112,7 @@ async def read_live(
             absent.add(cid)
         else:
             campaigns[cid] = found
-    live = LiveState(campaigns, missing, frozenset(absent))
+    live = LiveState(campaigns, frozenset(missing), frozenset(absent), partial=frozenset(narrow))
     need = sorted(items_needed(desired, lock, live, options))
     read = await asyncio.gather(*(_items(client, cid) for cid in need))
     return replace(live, items=dict(zip(need, read, strict=True)))
@@ -104,7 +133,17 @@ async def plan(
     client: VozzoClient, desired: DesiredState, lock: Lockfile, options: Options
 ) -> tuple[Plan, LiveState]:
     live = await read_live(client, desired, lock, options)
-    return make_plan(desired, lock, live, options), live
+    made = make_plan(desired, lock, live, options)
+    creates = {
+        op.settings.agent_uuid for k in made.keys for op in k.operations if isinstance(op, CreateOp)
+    }
+    if creates & live.partial:
+        # A create of a name the lockfile does not record: only a read in full, with the
+        # count as witness, may say that no campaign has that name already.
+        log.info("a create is planned: reading every campaign of its agents")
+        live = await read_live(client, desired, lock, options, everything=True)
+        made = make_plan(desired, lock, live, options)
+    return made, live
 
 
 # ------------------------------------------------------------------------------ fingerprints

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import AGENT, Vozzo
 from vozzoctl.lockfile import Batch, Entry, Lockfile
 from vozzoctl.manifest.desired import DesiredCampaign, DesiredState
 from vozzoctl.model import Recipient, Settings, State
@@ -113,3 +114,107 @@ def test_planning_compares_names_in_proportion_to_the_campaigns(
     large = name_comparisons(monkeypatch, 10_000)
     assert small >= 1_000  # the count is real: every key's own batches are compared
     assert large <= 11 * small, f"{small:,} → {large:,} name comparisons: not linear"
+
+
+def add_history(vozzo: Vozzo, count: int) -> None:
+    """`count` finished campaigns of the key's agent, older than anything vozzoctl made."""
+    from vozzoctl.emulator.validation import NewCampaign
+    from vozzoctl.emulator.validation import Recipient as Row
+
+    emu = vozzo.app.emulator
+    org = emu.store.all()[0].org_id
+    for i in range(count):
+        made = emu.store.create(
+            org,
+            NewCampaign(
+                AGENT, f"Old {i}", date(2026, 1, 1), None, 9, 18, False, 3, None,
+                (Row(f"+9198{i:08d}", "EN", "{}"),),
+            ),
+            emu.now(),
+        )  # fmt: skip
+        made.state = State.COMPLETED
+
+
+def plan_requests(vozzo: Vozzo) -> list[str]:
+    vozzo.app.emulator.clear_requests()
+    result = vozzo.run("plan", "--detailed-exitcode")
+    assert result.code == 0, result.all
+    return [f"{r.method} {r.path}" for r in vozzo.app.emulator.requests]
+
+
+def test_a_plan_of_recorded_campaigns_does_not_read_the_accounts_history(vozzo: Vozzo) -> None:
+    for key in ("alpha", "beta", "gamma"):
+        vozzo.campaign(key)
+    assert vozzo.run("apply", "--auto-approve").code == 0
+    add_history(vozzo, 300)
+    small = plan_requests(vozzo)
+    add_history(vozzo, 2_700)
+    large = plan_requests(vozzo)
+    # fewer recorded campaigns than the agent has pages: one detail request each, and the
+    # agent's count, however many finished campaigns the account holds
+    assert small == large
+    assert sorted(small) == sorted(
+        [f"GET /v1alpha/campaigns/agent/{AGENT}/count"]
+        + [f"GET /v1alpha/campaign/{b['campaign_id']}" for b in batches(vozzo)]
+    )
+
+
+def batches(vozzo: Vozzo) -> list[dict[str, Any]]:
+    return [b for e in vozzo.lockfile()["campaigns"].values() for b in e["batches"]]
+
+
+def agent_reads(vozzo: Vozzo) -> tuple[set[int], int]:
+    """The pages of the agent's campaigns read, and how often its count was."""
+    requests = vozzo.app.emulator.requests
+    pages = {
+        int(r.params["page"]) for r in requests if r.path == f"/v1alpha/campaigns/agent/{AGENT}"
+    }
+    return pages, sum(1 for r in requests if r.path.endswith("/count"))
+
+
+def test_a_new_key_reads_its_agent_in_full_with_the_count_as_witness(vozzo: Vozzo) -> None:
+    vozzo.campaign("alpha")
+    assert vozzo.run("apply", "--auto-approve").code == 0
+    add_history(vozzo, 250)
+    vozzo.campaign("beta")  # a name the lockfile does not record: to be created
+    vozzo.app.emulator.clear_requests()
+    planned = vozzo.run("plan")
+    assert planned.code == 0, planned.all
+    assert "+ beta" in planned.out
+    assert agent_reads(vozzo) == ({1, 2, 3}, 1)  # all 252 campaigns, then the count
+
+
+def test_an_append_reads_its_agent_in_full_before_it_is_planned(vozzo: Vozzo) -> None:
+    vozzo.campaign("alpha")
+    assert vozzo.run("apply", "--auto-approve").code == 0
+    add_history(vozzo, 250)
+    vozzo.campaign("alpha", phones=["+919820012345", "+919845023456", "+919845023457"])
+    vozzo.app.emulator.clear_requests()
+    planned = vozzo.run("plan")
+    assert planned.code == 0, planned.all
+    assert "Alpha #2" in planned.out
+    pages, counts = agent_reads(vozzo)
+    assert pages == {1, 2, 3} and counts == 2  # the route's choice, then the full read's witness
+
+
+def test_recorded_campaigns_read_by_agent_stop_at_the_page_that_holds_the_last(
+    vozzo: Vozzo,
+) -> None:
+    keys = [f"key-{i}" for i in range(5)]
+    for key in keys[:2]:
+        vozzo.campaign(key)
+    assert vozzo.run("apply", "--auto-approve").code == 0
+    add_history(vozzo, 150)  # between the first two and the last three
+    for key in keys[2:]:
+        vozzo.campaign(key)
+    assert vozzo.run("apply", "--auto-approve").code == 0
+    # five recorded, at least as many as the agent's two pages: read by agent, newest first
+    vozzo.app.emulator.clear_requests()
+    assert vozzo.run("plan", "--detailed-exitcode").code == 0
+    assert agent_reads(vozzo) == ({1, 2}, 1)  # the oldest two stand on page 2
+    add_history(vozzo, 1_000)  # twelve pages now, more than the five: one detail request each
+    vozzo.app.emulator.clear_requests()
+    assert vozzo.run("plan", "--detailed-exitcode").code == 0
+    assert agent_reads(vozzo) == (set(), 1)
+    details = [r for r in vozzo.app.emulator.requests if r.path.startswith("/v1alpha/campaign/")]
+    assert len(details) == 5

@@ -625,6 +625,81 @@ class VozzoClient:
             )
         return _AgentRead(endpoint, tuple(seen.values()))
 
+    async def agent_total(self, agent_uuid: str) -> int | None:
+        """The agent's `total_campaigns` (read strictly), or None when the agent is unknown."""
+        return await self._count_or_none(agent_uuid)
+
+    async def read_agent_until(
+        self, agent_uuid: str, wanted: frozenset[str], *, page_size: int = MAX_PAGE_SIZE
+    ) -> tuple[LiveCampaign, ...]:
+        """The agent's campaigns, newest first, read until every id in `wanted` has been seen
+        or the last page: pages 1, then 2-3, then 4-7, ... so that campaigns made recently cost
+        a few pages however long the agent's history, and old ones a few rounds of requests.
+
+        Every page is read as strictly as by `read_agents`: its shape, its paging, its rows,
+        and the same `total` on every page (else read again, twice at most). What it does not
+        do is the count cross-check, which only a read in full can make: a name this read does
+        not show is not thereby free (`read_agents(count=True)` decides that).
+        """
+        for _ in range(2):
+            try:
+                return await self._read_agent_until_once(agent_uuid, wanted, page_size)
+            except _Disagree:
+                continue
+        try:
+            return await self._read_agent_until_once(agent_uuid, wanted, page_size)
+        except _Disagree as e:
+            raise e.error from None
+
+    async def _read_agent_until_once(
+        self, agent_uuid: str, wanted: frozenset[str], page_size: int
+    ) -> tuple[LiveCampaign, ...]:
+        endpoint = f"GET /v1alpha/campaigns/agent/{_quote(agent_uuid)}"
+        first = await self._agent_page(agent_uuid, 1, page_size)
+        if first is None:
+            return ()
+        one = read_page(first, endpoint, (AGENT_PAGE,), size=page_size, page=1)
+        last = max(1, math.ceil(one.total / one.size))
+        seen: dict[str, LiveCampaign] = {}
+        missing = set(wanted)
+
+        def take(page: Any) -> None:
+            for row in page.rows:
+                campaign = _of_agent(_row(Campaign, row, endpoint), agent_uuid, endpoint)
+                seen.setdefault(campaign.campaign_id, campaign)
+                missing.discard(campaign.campaign_id)
+
+        take(one)
+        start, width = 2, 2
+        while missing and start <= last:
+            numbers = range(start, min(last, start + width - 1) + 1)
+            got = await asyncio.gather(
+                *(self._agent_page(agent_uuid, n, one.size) for n in numbers)
+            )
+            for number, data in zip(numbers, got, strict=True):
+                if data is None:
+                    raise _Disagree(
+                        unexpected(
+                            endpoint,
+                            f"page {number} of {last} (total {one.total})",
+                            "404 Not Found",
+                            changed=True,
+                        )
+                    )
+                page = read_page(data, endpoint, (AGENT_PAGE,), size=one.size, page=number)
+                if page.total != one.total:
+                    raise _Disagree(
+                        unexpected(
+                            endpoint,
+                            f"the same total on every page ({one.total} on page 1)",
+                            f"{page.total} on page {number}",
+                            changed=True,
+                        )
+                    )
+                take(page)
+            start, width = start + width, width * 2
+        return tuple(seen.values())
+
     async def count_by_agent(self, agent_uuid: str) -> AgentCount:
         """`GET /v1alpha/campaigns/agent/{agent}/count`; NotFoundError when the agent is
         unknown."""

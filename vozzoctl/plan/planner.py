@@ -120,6 +120,8 @@ class LiveState:
     missing_agents: frozenset[str] = frozenset()
     absent_ids: frozenset[str] = frozenset()  # recorded in the lockfile, not in this account
     items: Mapping[str, Sequence[ItemLike]] = field(default_factory=dict)
+    # agents read only as far as their recorded campaigns: names seen there prove nothing free
+    partial: frozenset[str] = frozenset()
 
     def named(self, agent: str, name: str) -> Sequence[LiveLike]:
         """The agent's campaigns named `name` or `name #N`: one look-up, however many
