@@ -48,6 +48,7 @@ from typing import Any, Self
 import filelock
 
 from vozzoctl.errors import LockfileError, LockfileMismatchError, LockHeldError
+from vozzoctl.redact import redact
 
 FORMAT_VERSION = 1
 
@@ -275,7 +276,7 @@ def _stop(raw: Any) -> Stop | None:
 
 def save(path: Path, lock: Lockfile) -> None:
     """Write atomically: a reader sees the old file or the new one, never half of either."""
-    text = lock.to_json()
+    text = redact(lock.to_json())  # a campaign name may hold the key: never on disk
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:

@@ -20,6 +20,7 @@ from vozzoctl.errors import (
     NotFoundError,
     RequestRejectedError,
     ServerError,
+    UsageError,
 )
 
 T = TypeVar("T")
@@ -60,14 +61,12 @@ def test_401_says_the_key_was_rejected_and_how_to_set_it(client_for: ClientFor) 
     assert len(rec.requests) == 1  # never retried
 
 
-def test_401_with_a_bearer_key_says_so(client_for: ClientFor) -> None:
-    error, _ = fails(
-        client_for,
-        httpx.Response(401, json={"detail": "Invalid token."}),
-        lambda c: c.whoami(),
-        api_key="Bearer abc",
-    )
-    assert error.hint is not None and "Bearer" in error.hint
+def test_a_bearer_key_is_refused_before_anything_is_sent(client_for: ClientFor) -> None:
+    rec = Recorder(lambda _: httpx.Response(200, json={}))
+    with pytest.raises(UsageError, match="looks like a `Bearer` token") as info:
+        run(client_for(rec, api_key="Bearer abcdefgh"), lambda c: c.whoami())
+    assert info.value.hint and "VOZZO_API_KEY" in info.value.hint
+    assert rec.requests == []
 
 
 def test_403_says_the_key_is_read_only(client_for: ClientFor) -> None:

@@ -19,11 +19,6 @@ def test_the_token_prefix_is_optional(raw: str) -> None:
     assert ApiKey(raw).header() == f"Token {KEY}"
 
 
-def test_a_bearer_value_is_kept_as_the_key() -> None:
-    key = ApiKey("Bearer abc")
-    assert key.header() == "Token Bearer abc" and key.looks_like_bearer
-
-
 @pytest.mark.parametrize("raw", ["", "   ", "Token ", "Token    "])
 def test_an_empty_key_is_refused(raw: str) -> None:
     with pytest.raises(UsageError, match="empty"):

@@ -12,10 +12,11 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+from vozzoctl import redact
 from vozzoctl.errors import UsageError
 
-ENV_VAR = "VOZZO_API_KEY"
-_TOKEN_PREFIX = re.compile(r"^token(?:\s+|$)", re.IGNORECASE)
+ENV_VAR = redact.ENV_VAR
+_PRINTABLE = re.compile(r"[!-~]+")  # printable ASCII without the space
 KEY_HINT = (
     f"set {ENV_VAR} to the key from the Vozzo platform (the `Token ` prefix is added for you)"
 )
@@ -24,26 +25,26 @@ KEY_HINT = (
 class ApiKey:
     """A Vozzo API key, with or without its `Token ` prefix; never shown."""
 
-    __slots__ = ("_value",)
+    __slots__ = ("_redactor", "_value")
 
     def __init__(self, value: str) -> None:
-        key = _TOKEN_PREFIX.sub("", value.strip(), count=1)
+        key = redact.normalise_key(value)
         if not key:
             raise UsageError("the Vozzo API key is empty", hint=KEY_HINT)
+        redact.register(key)
+        if not _PRINTABLE.fullmatch(key):
+            raise UsageError(_malformed(key), hint=KEY_HINT)
         self._value = key
+        self._redactor = redact.Redactor([key])
 
     def header(self) -> str:
         """The Authorization header's value: `Token <key>`."""
         return f"Token {self._value}"
 
     def redact(self, text: str) -> str:
-        """`text` with the key replaced by `***` (for anything the server might echo back)."""
-        return text.replace(self._value, "***")
-
-    @property
-    def looks_like_bearer(self) -> bool:
-        """`Bearer x` is another scheme's token, not a Vozzo key; used only to word a hint."""
-        return self._value[:7].lower() == "bearer "
+        """`text` with the key, in any case or encoding, replaced by `***` (for anything
+        the server might echo back); the same redactor guards every output."""
+        return self._redactor.redact(redact.redact(text)).replace(self._value, redact.MASK)
 
     def __repr__(self) -> str:
         return "ApiKey('***')"
@@ -55,6 +56,21 @@ class ApiKey:
 
     def __hash__(self) -> int:
         return hash(self._value)
+
+
+def _malformed(key: str) -> str:
+    """Why a key cannot be sent, naming the kind of character, never the key."""
+    if key[:7].lower() == "bearer ":
+        return "the Vozzo API key looks like a `Bearer` token, not a Vozzo key: nothing was sent"
+    if any(c in "\r\n" for c in key):
+        what = "a line break (a key pasted with its newline?)"
+    elif any(c.isspace() for c in key):
+        what = "whitespace"
+    elif any(ord(c) > 126 for c in key):
+        what = "a character that is not ASCII (a key copied with typographic quotes?)"
+    else:
+        what = "a control character"
+    return f"the Vozzo API key holds {what}: nothing was sent"
 
 
 def api_key_from_env(environ: Mapping[str, str] | None = None) -> ApiKey:

@@ -64,6 +64,7 @@ from vozzoctl.errors import (
 )
 from vozzoctl.model import Recipient, Settings, State
 from vozzoctl.pii import mask_phones_in
+from vozzoctl.redact import redact
 
 DEFAULT_BASE_URL = "https://backend.vozzo.ai"
 MAX_PAGE_SIZE = 100
@@ -111,7 +112,8 @@ def _quote(segment: str) -> str:
 
 
 def _short(text: str) -> str:
-    return mask_phones_in(" ".join(str(text).split()))[:200]
+    """A server's or library's text for a message: secrets and numbers masked, then cut."""
+    return mask_phones_in(redact(" ".join(str(text).split())))[:200]
 
 
 class VozzoClient:
@@ -289,7 +291,6 @@ class VozzoClient:
             method=method,
             path=str(shown),
             not_found=not_found,
-            bearer_key=self._key.looks_like_bearer,
             redact=self._key.redact,
         )
 

@@ -39,11 +39,15 @@ def _loc(loc: object) -> str:
     return ".".join(parts)
 
 
-def parse_error_body(body: bytes | str) -> tuple[str, dict[str, list[str]]]:
+def parse_error_body(
+    body: bytes | str, clean: Callable[[str], str] = lambda text: text
+) -> tuple[str, dict[str, list[str]]]:
     """(summary, messages by field) from any of the error shapes the API answers with:
     `{"detail": "text"}`, `{"detail": [{"loc", "msg", "type"}]}`,
-    `{"success": false, "message", "errors": {field: [msgs]}}`, or something not JSON."""
-    text = _text(body)
+    `{"success": false, "message", "errors": {field: [msgs]}}`, or something not JSON.
+    `clean` (redaction, masking) runs on the whole body before anything is cut short, so no
+    part of a secret survives a truncation."""
+    text = _text(clean(_text(body)))
     try:
         data: Any = json.loads(text) if text else None
     except ValueError:
@@ -94,27 +98,24 @@ def error_for_status(
     method: str,
     path: str,
     not_found: str,
-    bearer_key: bool = False,
     redact: Callable[[str], str] = lambda text: text,
 ) -> ApiError:
     """The error for a non-2xx answer. `not_found` names what a 404 means for this call,
     e.g. "campaign 'c578…' not found". `redact` removes the key, should the server echo it."""
-    summary, fields = parse_error_body(body)
 
     def clean(text: str) -> str:
         return mask_phones_in(redact(text))
+
+    summary, fields = parse_error_body(body, clean)
 
     said = clean(_join(summary, fields))
     fields = {clean(f): [clean(m) for m in msgs] for f, msgs in fields.items()}
     ctx: dict[str, Any] = {"status": status, "method": method, "path": mask_phones_in(path)}
     where = f"{method} {ctx['path']}"
     if status == 401:
-        hint = KEY_HINT
-        if bearer_key:
-            hint = "the key looks like a `Bearer` token, which is not a Vozzo key; " + hint
         return AuthError(
             f"the key was rejected by the Vozzo API (401{': ' + said if said else ''})",
-            hint=hint,
+            hint=KEY_HINT,
             **ctx,
         )
     if status == 403:

@@ -12,6 +12,7 @@ import click
 from vozzoctl import __version__
 from vozzoctl.cli.common import common_options
 from vozzoctl.errors import VozzoctlError
+from vozzoctl.redact import redacting_output
 
 # command name -> "module:attribute"; imported only when that command runs, so `--help`
 # and `validate` stay fast and do not load httpx or the emulator.
@@ -70,6 +71,17 @@ def run(argv: list[str] | None = None) -> int:
     `--detailed-exitcode`'s "changes present"); commands return their own code.
     """
     args = sys.argv[1:] if argv is None else argv
+    # Everything printed, logs and tracebacks included, passes the key's redactor.
+    with redacting_output():
+        try:
+            return _run(args)
+        except Exception:  # a bug: its traceback is printed here, so it passes the redactor
+            traceback.print_exc(file=sys.stderr)
+            click.echo("error: an internal error in vozzoctl (a bug); please report it", err=True)
+            return 1
+
+
+def _run(args: list[str]) -> int:
     verbose = "-v" in args or "--verbose" in args
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr, force=True)
     # -v shows vozzoctl's own lines (each request, masked), not httpcore's wire-level trace.

@@ -25,6 +25,7 @@ from vozzoctl.errors import UsageError
 from vozzoctl.manifest import DesiredState
 from vozzoctl.plan.model import Plan
 from vozzoctl.plan.planner import LiveState, Options, make_offline_plan
+from vozzoctl.redact import redact
 from vozzoctl.render.plan import plan_json, render_json, render_markdown, render_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -205,7 +206,8 @@ def plan(
         return 1
     if out:
         doc = saved_plan(s, paths, options, desired, lock, made, live)
-        Path(out).write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        text = redact(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+        Path(out).write_text(text, encoding="utf-8")
         click.echo(f"Saved the plan to {out}: apply it with `vozzoctl apply {out}`.", err=True)
     # A paused campaign the manifests want RUNNING is a difference apply will not fix: 2, so
     # a drift check sees it, never 1, so that a pipeline's other changes still apply.
