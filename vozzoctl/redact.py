@@ -122,12 +122,18 @@ class RedactingStream(io.TextIOBase):
         super().__init__()
         self._inner = inner
 
-    def write(self, s: str) -> int:
-        self._inner.write(redact(s))
+    def write(self, s: str | bytes) -> int:
+        # click writes bytes (shell completion scripts) to a stream it finds no buffer on
+        text = s.decode("utf-8", "replace") if isinstance(s, bytes) else s
+        self._inner.write(redact(text))
         return len(s)
 
+    def __del__(self) -> None:  # the inner stream is not ours to flush or close
+        pass
+
     def flush(self) -> None:
-        self._inner.flush()
+        if not self.closed:
+            self._inner.flush()
 
     def isatty(self) -> bool:
         return self._inner.isatty()
