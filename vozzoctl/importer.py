@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from typing import Any
 import yaml
 
 from vozzoctl.api import LiveCampaign, ScheduledItem, VozzoClient
+from vozzoctl.csvcells import escape_cell, needs_escape
 from vozzoctl.errors import NotFoundError, UsageError
 from vozzoctl.lockfile import Batch, Entry, Lockfile, LockfileLock, load, save
 from vozzoctl.manifest import load_desired_state
@@ -36,6 +38,7 @@ from vozzoctl.manifest.desired import recipients_fingerprint, settings_fingerpri
 from vozzoctl.model import Recipient, Settings, State
 from vozzoctl.pii import mask_phone
 from vozzoctl.plan.planner import batch_number
+from vozzoctl.redact import redact
 
 KEY_MAX = 63
 _SUFFIX = re.compile(r"^(?P<base>.*) #(?P<n>[0-9]+)$")
@@ -208,10 +211,11 @@ def _recipient(item: ScheduledItem) -> Recipient:
 
 def _csv_safe(meta: dict[str, Any]) -> bool:
     """Whether a CSV row gives back exactly this metadata: text values, none empty, and
-    names that are columns (not phone/language, no spaces around, not empty)."""
+    names that are columns (not phone/language, no spaces around, not empty, not a formula).
+    A carriage return is left to YAML: the CSV writer would not quote it."""
     return all(
-        isinstance(v, str) and v != "" and k and k == k.strip()
-        and k.lower() not in ("phone", "language")
+        isinstance(v, str) and v != "" and "\r" not in v and k and k == k.strip()
+        and k.lower() not in ("phone", "language") and not needs_escape(k)
         for k, v in meta.items()
     )  # fmt: skip
 
@@ -353,22 +357,47 @@ def manifest_text(key: str, s: Settings, e: Expressed, csv_name: str | None, g: 
         spec["recipients"] = e.inline
     doc = {"apiVersion": "vozzoctl/v1", "kind": "Campaign", "metadata": {"name": key},
            "spec": spec}  # fmt: skip
-    ids = ", ".join(f"{c.name} ({c.campaign_id})" for c in g.campaigns)
+    # A comment ends at a line break: names go in as JSON strings (ASCII, escaped), so a
+    # live name can never start a line, a document or a campaign of its own.
+    ids = ", ".join(f"{_quoted(c.name)} ({_quoted(c.campaign_id)})" for c in g.campaigns)
     header = [
         f"# Imported by `vozzoctl import` from {ids}.",
         "# Every setting is written out, so that no Defaults document changes it.",
     ]
     if csv_name:
         header.append(f"# Recipients: {csv_name} beside this file (it holds phone numbers).")
-    body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+    body = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return "\n".join(header) + "\n" + body
 
 
+class _Dumper(yaml.SafeDumper):
+    """safe_dump, but text holding a line break or a control character is written
+    double-quoted with escapes: PyYAML writes NEL, LS and PS raw inside single quotes,
+    and reads them back folded into spaces."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if any(not c.isprintable() for c in text) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def _quoted(text: str) -> str:
+    return json.dumps(text, ensure_ascii=True)
+
+
 def csv_text(e: Expressed) -> str:
+    """The recipients' CSV; metadata cells a spreadsheet would run are written as text
+    (see csvcells), and read back as the same values."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, ["phone", "language", *e.csv_columns], lineterminator="\n")
     writer.writeheader()
-    writer.writerows(e.csv_rows)
+    keep = ("phone", "language")
+    writer.writerows(
+        {k: v if k in keep else escape_cell(v) for k, v in row.items()} for row in e.csv_rows
+    )
     return buf.getvalue()
 
 
@@ -447,8 +476,11 @@ def write_files(files: dict[Path, str]) -> None:
         )
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8", newline="") as f:
-            f.write(text)
+        # 0600: they hold phone numbers (git keeps only the executable bit, so a commit
+        # is unaffected); the key, should a live name hold it, is masked.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with open(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(redact(text))
 
 
 def record(lockfile_path: Path, api_url: str, imported: Sequence[Imported]) -> Lockfile:

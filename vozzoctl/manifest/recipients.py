@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Protocol
 
+from vozzoctl.csvcells import FORMULA_START, unescape_cell
 from vozzoctl.manifest import csvread, models
 from vozzoctl.manifest.diagnostics import suggest
 from vozzoctl.manifest.phones import PhoneError, normalize
@@ -22,6 +23,7 @@ from vozzoctl.pii import mask_phone
 _LANG = {code.lower(): code for code in LANGUAGES} | {code: code for code in LANGUAGES}
 _encode_str: Callable[[str], str] = json.encoder.encode_basestring
 _ALLOWED_INLINE = ("phone", "language", "metadata")
+_QUOTED_CELL = FORMULA_START | {"'"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +202,8 @@ class Collector:
                 for prefix, n, fallback in plan:
                     cell = row[n] if n >= 0 else ""
                     if cell != "":
+                        if cell[0] == "'" and cell[1:2] in _QUOTED_CELL:  # see csvcells
+                            cell = unescape_cell(cell)
                         parts.append(prefix + encode(cell))
                     elif fallback is not None:
                         parts.append(prefix + fallback)
