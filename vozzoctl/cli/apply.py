@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from vozzoctl import engine, lockfile
 from vozzoctl.cli.common import Settings, common_options, settings
@@ -64,6 +65,7 @@ def apply(
     s = settings()
     saved: dict[str, Any] | None = None
     if planfile:
+        _refuse_plan_flags(planfile)
         saved = _read_planfile(Path(planfile), s)
         opts = saved["options"]
         paths = tuple(opts["paths"])
@@ -97,6 +99,34 @@ def _say_waiting(message: str) -> None:
     click.echo(message, err=True)
 
 
+# The flags that shape a plan; a saved plan carries its own, so any of them with a plan file
+# would be silently ignored (or worse, believed).
+_PLAN_FLAGS = {
+    "paths": "-f/--file",
+    "targets": "--target",
+    "selector": "--selector",
+    "prune": "--prune",
+    "allow_replace": "--allow-replace",
+    "max_new_recipients": "--max-new-recipients",
+    "exclude_noncompliant": "--exclude-noncompliant",
+}
+
+
+def _refuse_plan_flags(planfile: str) -> None:
+    ctx = click.get_current_context()
+    given = [
+        flag
+        for name, flag in _PLAN_FLAGS.items()
+        if ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)
+    ]
+    if given:
+        raise UsageError(
+            f"apply {planfile} does the saved plan as it was made: {', '.join(given)} "
+            "cannot change it",
+            hint="drop the flag, or make a new plan with it: vozzoctl plan ... --out FILE",
+        )
+
+
 def _read_planfile(path: Path, s: Settings) -> dict[str, Any]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -104,8 +134,20 @@ def _read_planfile(path: Path, s: Settings) -> dict[str, Any]:
         raise UsageError(f"{path}: no such plan file", hint="make one with plan --out") from None
     except ValueError:
         raise UsageError(f"{path}: is not a plan file", hint="make one with plan --out") from None
-    if not isinstance(doc, dict) or doc.get("kind") != PLAN_KIND or doc.get("format_version") != 1:
+    if not isinstance(doc, dict) or doc.get("kind") != PLAN_KIND:
         raise UsageError(f"{path}: is not a vozzoctl plan", hint="make one with plan --out")
+    if doc.get("format_version") != 1:
+        raise UsageError(
+            f"{path}: plan format_version {_shown(doc.get('format_version'))}; "
+            "this vozzoctl reads version 1",
+            hint="make the plan again with this vozzoctl: vozzoctl plan --out FILE",
+        )
+    problem = _plan_shape(doc)
+    if problem:
+        raise UsageError(
+            f"{path}: is not a complete vozzoctl plan: {problem}",
+            hint="make it again with plan --out; do not edit a saved plan",
+        )
     if doc.get("api_url") != s.api_url:
         raise StalePlanError(
             f"{path} was made for {doc.get('api_url')}, not {s.api_url}",
@@ -117,6 +159,46 @@ def _read_planfile(path: Path, s: Settings) -> dict[str, Any]:
             hint="pass the same --lockfile",
         )
     return doc
+
+
+_OPTION_TYPES: dict[str, tuple[type, ...]] = {
+    "paths": (list,),
+    "targets": (list,),
+    "selector": (dict,),
+    "prune": (bool,),
+    "allow_replace": (bool,),
+    "max_new_recipients": (int,),
+}
+
+
+def _shown(value: object) -> str:
+    return repr(value) if isinstance(value, int | float) else type(value).__name__
+
+
+def _plan_shape(doc: dict[str, Any]) -> str | None:
+    """What a plan file lacks, named by field and type (never by value), or None."""
+    for name in ("api_url", "lockfile"):
+        if not isinstance(doc.get(name), str):
+            return f"{name} is missing or not text"
+    opts = doc.get("options")
+    if not isinstance(opts, dict):
+        return "options is missing or not a mapping"
+    for name, types in _OPTION_TYPES.items():
+        value = opts.get(name)
+        if not isinstance(value, types) or (name == "max_new_recipients" and value is True):
+            return f"options.{name} is missing or not a {types[0].__name__}"
+    if not all(isinstance(p, str) for p in opts["paths"] + opts["targets"]):
+        return "options.paths and options.targets must hold text"
+    if not all(isinstance(v, str) for v in [*opts["selector"], *opts["selector"].values()]):
+        return "options.selector must map text to text"
+    if not isinstance(opts.get("exclude_noncompliant", False), bool):
+        return "options.exclude_noncompliant is not a bool"
+    inputs = doc.get("inputs")
+    if not isinstance(inputs, dict) or not isinstance(inputs.get("live"), dict):
+        return "inputs is missing or incomplete"
+    if not isinstance(doc.get("plan"), dict):
+        return "plan is missing or not a mapping"
+    return None
 
 
 def _plan_and_apply(

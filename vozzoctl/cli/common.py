@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 DEFAULT_API_URL = "https://backend.vozzo.ai"
+URL_ENV = "VOZZO_BASE_URL"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,7 +34,9 @@ class Settings:
 
 
 _COMMON: list[tuple[str, dict[str, Any]]] = [
-    ("--api-url", {"envvar": "VOZZO_BASE_URL", "help": "Vozzo API base URL.", "metavar": "URL"}),
+    # No click `envvar`: the command's own copy of the option would read the environment and
+    # overwrite an --api-url given before the command. settings() falls back to it instead.
+    ("--api-url", {"help": f"Vozzo API base URL (env {URL_ENV}).", "metavar": "URL"}),
     ("--lockfile", {"help": "Lockfile path (default vozzo.lock).", "metavar": "PATH"}),
     ("--concurrency", {"type": click.IntRange(1, 64), "help": "Parallel API requests (8)."}),
     ("--timeout", {"type": click.FloatRange(0.1, 600), "help": "Seconds per API request (30)."}),
@@ -87,8 +90,9 @@ def settings(ctx: click.Context | None = None) -> Settings:
     root = ctx.find_root()
     opts: dict[str, Any] = (root.obj or {}).get("options", {})
     s = Settings()
-    if opts.get("api_url"):
-        s = replace(s, api_url=str(opts["api_url"]).rstrip("/"))
+    api_url = opts.get("api_url") or os.environ.get(URL_ENV, "").strip()
+    if api_url:  # --api-url, before or after the command, beats the environment
+        s = replace(s, api_url=str(api_url).rstrip("/"))
     if opts.get("lockfile"):
         s = replace(s, lockfile=str(opts["lockfile"]))
     if opts.get("concurrency"):
