@@ -5,6 +5,9 @@ Cheap to import: FastAPI and uvicorn load only when the command runs.
 
 from __future__ import annotations
 
+import errno
+from pathlib import Path
+
 import click
 
 
@@ -84,12 +87,34 @@ def serve(
     With no --token, the key is `emulator-token`; with no --agent, the one agent is the
     vendor's example, 619ec26c-4957-4926-70f8-fe7391b3527e.
     """
+    import sqlite3
+
+    from vozzoctl.api.auth import is_loopback
     from vozzoctl.emulator.app import create_app
     from vozzoctl.emulator.emulator import DEFAULT_TOKEN
     from vozzoctl.emulator.faults import FaultPlanError
+    from vozzoctl.emulator.server import listen
     from vozzoctl.emulator.server import serve as serve_app
     from vozzoctl.errors import UsageError
 
+    if not is_loopback(host) and not tokens and not read_only_tokens:
+        raise UsageError(
+            f"refusing to serve on {host} with the default token: anyone who can reach "
+            "this machine could use it",
+            hint="pass --token with a secret of your own, or keep the default --host 127.0.0.1",
+        )
+    if state_file is not None:
+        _check_state_file(Path(state_file))
+    try:
+        sock = listen(host, port)
+    except OSError as e:
+        busy = e.errno == errno.EADDRINUSE
+        raise UsageError(
+            f"cannot listen on {host}:{port}: "
+            + ("the port is in use (another emulator?)" if busy else (e.strerror or str(e))),
+            hint="pick another --port (0: any free one)" if busy else "check --host and --port",
+        ) from None
+    port = sock.getsockname()[1]
     try:
         app = create_app(
             tokens=list(tokens) if tokens else None,
@@ -106,7 +131,14 @@ def serve(
             list_lag=list_lag,
         )
     except (FaultPlanError, ValueError) as e:
+        sock.close()
         raise UsageError(str(e)) from e
+    except sqlite3.DatabaseError:
+        sock.close()
+        raise UsageError(
+            f"--state-file {state_file}: is not an emulator state file (an SQLite database)",
+            hint="give a new file name, or one an earlier `emulator serve` wrote",
+        ) from None
     emu = app.emulator
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Vozzo API emulator ({variant}) on http://{shown}:{port}")
@@ -119,10 +151,21 @@ def serve(
     if emu.shapes or emu.list_lag:
         lag = [f"list lag {emu.list_lag:g} s"] if emu.list_lag else []
         click.echo(f"  answers unlike the docs: {', '.join([*sorted(emu.shapes), *lag])}")
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if not is_loopback(host):
         click.echo(f"  warning: bound to {host}, reachable from other machines", err=True)
     try:
-        serve_app(app, host=host, port=port)
+        serve_app(app, host=host, port=port, sock=sock)
     finally:
         emu.close()
     return 0
+
+
+def _check_state_file(path: Path) -> None:
+    from vozzoctl.errors import UsageError
+
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(
+            f"--state-file {path}: the folder {folder} does not exist",
+            hint=f"create it first (mkdir -p {folder}), or give a file in an existing folder",
+        )

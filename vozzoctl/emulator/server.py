@@ -9,6 +9,7 @@ The thread runs uvicorn on 127.0.0.1 and a free port (port=0) and stops when the
 from __future__ import annotations
 
 import contextlib
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -60,6 +61,31 @@ def running_emulator(app: Any, *, host: str = "127.0.0.1", port: int = 0) -> Ite
             thread.join(STOP_TIMEOUT_S)
 
 
-def serve(app: Any, *, host: str = "127.0.0.1", port: int = 8765, log_level: str = "info") -> None:
-    """Serve in the foreground until interrupted (the CLI's `emulator serve`)."""
-    uvicorn.Server(_config(app, host, port, log_level=log_level, access_log=True)).run()
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (0: a free port); OSError when it cannot be had,
+    e.g. EADDRINUSE for a busy port, so the caller can say so in one line."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def serve(
+    app: Any,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    log_level: str = "info",
+    sock: socket.socket | None = None,
+) -> None:
+    """Serve in the foreground until interrupted (the CLI's `emulator serve`), on `sock`
+    when given (bound beforehand, so that a busy port is a message, not a traceback)."""
+    server = uvicorn.Server(_config(app, host, port, log_level=log_level, access_log=True))
+    server.run(sockets=[sock] if sock is not None else None)

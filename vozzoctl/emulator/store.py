@@ -43,11 +43,17 @@ class Store:
         self._lock = threading.RLock()
         target = ":memory:" if state_file is None else str(state_file)
         self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL" if state_file else "PRAGMA journal_mode=MEMORY")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
         self._campaigns: dict[str, Campaign] = {}
-        self._load()
+        try:
+            self._db.execute(
+                "PRAGMA journal_mode=WAL" if state_file else "PRAGMA journal_mode=MEMORY"
+            )
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._load()
+        except sqlite3.DatabaseError:  # not a database, or not ours: the caller says so
+            self._db.close()
+            raise
         self._seq = max((c.seq for c in self._campaigns.values()), default=0)
 
     def close(self) -> None:
