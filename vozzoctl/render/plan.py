@@ -6,7 +6,9 @@ recipients by count, and warnings are masked where they are made.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any
 
 from vozzoctl.plan.model import (
@@ -87,7 +89,7 @@ def render_text(plan: Plan, *, color: bool = False, verbose: bool = False) -> st
         out.append(paint(f"{head}  ({label})", _COLOR[k.action] + (_BOLD if color else "")))
         for name, c in k.fields.items():
             drift = paint("  (changed outside vozzoctl)", _YELLOW) if c.drift else ""
-            out.append(f"    {name}: {c.before} → {c.after}{drift}")
+            out.append(f"    {name}: {one_line(c.before)} → {one_line(c.after)}{drift}")
         if k.recipients_add or k.recipients_remove:
             out.append(
                 f"    recipients: +{k.recipients_add:,}"
@@ -97,18 +99,18 @@ def render_text(plan: Plan, *, color: bool = False, verbose: bool = False) -> st
             out.append(f"    withheld: {_withheld(k)}")
         for op in k.operations:
             for line in call_lines(op):
-                out.append(paint(f"    · {line}", _DIM))
+                out.append(paint(f"    · {one_line(line)}", _DIM))
         for note in k.notes:
-            out.append(f"    note: {note}")
+            out.append(f"    note: {one_line(note)}")
         for w in k.warnings:
-            out.append(paint(f"    warning: {w}", _YELLOW))
+            out.append(paint(f"    warning: {one_line(w)}", _YELLOW))
         for e in k.errors:
-            out.append(paint(f"    error: {e}", _RED))
+            out.append(paint(f"    error: {one_line(e)}", _RED))
         out.append("")
     for e in plan.errors:
-        out.append(paint(f"error: {e}", _RED))
+        out.append(paint(f"error: {one_line(e)}", _RED))
     for w in plan.warnings:
-        out.append(paint(f"warning: {w}", _YELLOW))
+        out.append(paint(f"warning: {one_line(w)}", _YELLOW))
     out.append(summary_line(plan))
     return "\n".join(out)
 
@@ -190,46 +192,71 @@ def render_json(plan: Plan) -> str:
 
 
 def render_markdown(plan: Plan) -> str:
-    """For a pull-request comment: a summary table, then each key's details folded."""
+    """For a pull-request comment: a summary table, then each key's details folded.
+
+    Every string that came from outside (keys, names, values, messages) is escaped, so none
+    can close the code block or the `<details>`, start a block, or open a link or a tag."""
     counts = plan.summary()
     lines = ["### vozzoctl plan", "", *pauses.markdown_lines(plan.paused)]
     lines += ["| action | keys |", "|---|---:|"]
     lines += [
         f"| {SYMBOL[a]} {a.value} | {counts[a.value]} |" for a in ACTION_ORDER if counts[a.value]
     ]
-    lines += ["", f"**{summary_line(plan)}**", ""]
+    lines += ["", f"**{md_text(summary_line(plan))}**", ""]
     for e in plan.errors:
-        lines.append(f"> :x: {e}")
+        lines.append(f"> :x: {md_text(e)}")
     for k in plan.keys:
         if not k.changed and not k.errors and not k.warnings:
             continue
         icon = ":x: " if k.errors else ""
         lines.append(
-            f"<details><summary>{icon}<code>{SYMBOL[k.action]} {k.key}</code> "
-            f"— {k.action.value}</summary>"
+            f"<details><summary>{icon}<code>{SYMBOL[k.action]} {html.escape(one_line(k.key))}"
+            f"</code> — {k.action.value}</summary>"
         )
         lines.append("")
         if k.fields:
             lines += ["| field | from | to |", "|---|---|---|"]
             for name, c in k.fields.items():
                 drift = " *(changed outside vozzoctl)*" if c.drift else ""
-                lines.append(f"| `{name}` | {_md(c.before)} | {_md(c.after)}{drift} |")
+                lines.append(
+                    f"| {md_text(name)} | {md_text(c.before)} | {md_text(c.after)}{drift} |"
+                )
             lines.append("")
         if k.recipients_add or k.recipients_remove:
             lines.append(f"Recipients: +{k.recipients_add:,} −{k.recipients_remove:,}")
             lines.append("")
         if k.suppressed or k.excluded:
-            lines += [f"Withheld: {_withheld(k)}", ""]
+            lines += [f"Withheld: {md_text(_withheld(k))}", ""]
         if k.operations:
-            lines.append("```")
-            lines += [line for op in k.operations for line in call_lines(op)]
-            lines.append("```")
-        lines += [f"- {n}" for n in k.notes]
-        lines += [f"- :warning: {w}" for w in k.warnings]
-        lines += [f"- :x: {e}" for e in k.errors]
+            lines += md_code_block([line for op in k.operations for line in call_lines(op)])
+        lines += [f"- {md_text(n)}" for n in k.notes]
+        lines += [f"- :warning: {md_text(w)}" for w in k.warnings]
+        lines += [f"- :x: {md_text(e)}" for e in k.errors]
         lines += ["", "</details>", ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|")
+# Line breaks of every kind (CommonMark's, YAML's NEL, Unicode's LS and PS) and other
+# control characters: each would let a string start a block of its own.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Markdown's inline syntax: code spans, emphasis, links and images, table cells, escapes.
+_MD_PUNCT = re.compile(r"([\\`*_\[\]|~])")
+
+
+def one_line(text: str) -> str:
+    return _CONTROL.sub(" ", text)
+
+
+def md_text(text: object) -> str:
+    """Untrusted text as one line of Markdown that renders as itself: no tag, entity, code
+    span, link or table cell can start inside it."""
+    escaped = html.escape(one_line(str(text)), quote=False)
+    return _MD_PUNCT.sub(r"\\\1", escaped)
+
+
+def md_code_block(lines: list[str]) -> list[str]:
+    """A fenced block no line can close: the fence is longer than any run of backticks."""
+    body = [one_line(line) for line in lines]
+    longest = max((len(run) for line in body for run in re.findall("`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence, *body, fence]
