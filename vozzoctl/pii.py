@@ -33,3 +33,14 @@ def _country_code(digits: str) -> str:
 def mask_phones_in(text: str) -> str:
     """Mask every E.164-looking number inside free text (log lines, API error messages)."""
     return _E164_LIKE.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+# Any run of nine or more digits, with or without `+`, spaces, dots, hyphens or brackets
+# between them, that is not part of a longer word, id, date or time: a phone number as
+# people and systems write it (`098200 12345`, `(982) 001-2345`, `919820012345`).
+_PHONE_LIKE = re.compile(r"(?<![\w:/.+-])\+?\d(?:[\s().-]{0,2}\d){8,}(?![\w:/-])")
+
+
+def mask_phone_like_in(text: str) -> str:
+    """Mask every phone-like number in free text, `+` or not (call logs, ids, names)."""
+    return _PHONE_LIKE.sub(lambda m: mask_phone(m.group(0)), text)
