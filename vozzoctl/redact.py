@@ -74,6 +74,7 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
         self._regex: re.Pattern[str] | None = None
+        self._literals: tuple[str, ...] = ()
         for s in secrets:
             self.add(s)
 
@@ -83,10 +84,18 @@ class Redactor:
         self._secrets.add(secret)
         patterns = [p for s in sorted(self._secrets, key=len, reverse=True) for p in _patterns(s)]
         self._regex = re.compile("|".join(patterns), re.IGNORECASE)
+        data = secret.encode("utf-8", "surrogatepass")
+        self._literals += (secret.lower(), data.hex(), *(c.lower() for c in _base64_cores(data)))
 
     def redact(self, text: str) -> str:
         if self._regex is None or not text:
             return text
+        # A cheap test first: every form but the raw, hex and base64 ones needs one of
+        # `%`, `\` or `&`; those three are found as plain substrings of the lower-cased text.
+        if "%" not in text and "\\" not in text and "&" not in text:
+            low = text.lower()
+            if not any(lit in low for lit in self._literals):
+                return text
         return self._regex.sub(MASK, text)
 
 
