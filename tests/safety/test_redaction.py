@@ -10,10 +10,13 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import TOKEN, Vozzo
 from vozzoctl.api import VozzoClient
 from vozzoctl.errors import ApiError, UsageError
+from vozzoctl.redact import Redactor
 
 KEY = "k-S3cret/key+0042-abcdef"
 
@@ -168,3 +171,32 @@ def test_a_bug_traceback_passes_the_redactor(vozzo: Vozzo, monkeypatch: pytest.M
     assert r.code == 1
     assert "RuntimeError: unexpected ***" in r.err and TOKEN not in r.all
     assert r.err.rstrip().endswith("please report it")
+
+
+ENCODINGS = {
+    "raw": lambda k: k,
+    "upper": str.upper,
+    "lower": str.lower,
+    "percent": lambda k: quote(k, safe=""),
+    "percent twice": lambda k: quote(quote(k, safe=""), safe=""),
+    "json": lambda k: json.dumps(k)[1:-1],
+    "json ascii": lambda k: "".join(f"\\u{ord(c):04x}" for c in k),
+    "html": lambda k: "".join(f"&#{ord(c)};" for c in k),
+    "hex": lambda k: k.encode().hex(),
+    "base64": lambda k: base64.b64encode(f"Token {k}".encode()).decode(),
+}
+
+
+@given(
+    key=st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=12),
+    encoding=st.sampled_from(sorted(ENCODINGS)),
+    before=st.text(max_size=40),
+    after=st.text(max_size=40),
+)
+def test_any_key_in_any_encoding_is_masked(
+    key: str, encoding: str, before: str, after: str
+) -> None:
+    text = Redactor([key]).redact(before + ENCODINGS[encoding](key) + after)
+    assert key not in text and key.lower() not in text.lower()
+    for i in range(len(key) - 11):  # not even a long part of it survives
+        assert key[i : i + 12] not in text
