@@ -9,6 +9,7 @@ The thread runs uvicorn on 127.0.0.1 and a free port (port=0) and stops when the
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import threading
 import time
@@ -88,4 +89,14 @@ def serve(
     """Serve in the foreground until interrupted (the CLI's `emulator serve`), on `sock`
     when given (bound beforehand, so that a busy port is a message, not a traceback)."""
     server = uvicorn.Server(_config(app, host, port, log_level=log_level, access_log=True))
-    server.run(sockets=[sock] if sock is not None else None)
+    if sock is None:
+        server.run()
+        return
+    # uvicorn says where it listens only for sockets it bound itself; the socket listens
+    # already (connections wait in its backlog), so this line is true when it is printed.
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    logging.getLogger("uvicorn.error").info(
+        "Uvicorn running on http://%s:%d (Press CTRL+C to quit)", shown, bound
+    )
+    server.run(sockets=[sock])
