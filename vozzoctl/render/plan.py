@@ -216,11 +216,9 @@ def render_markdown(plan: Plan) -> str:
         lines.append("")
         if k.fields:
             lines += ["| field | from | to |", "|---|---|---|"]
-            for name, c in k.fields.items():
+            for name, c in k.fields.items():  # field names are vozzoctl's own
                 drift = " *(changed outside vozzoctl)*" if c.drift else ""
-                lines.append(
-                    f"| {md_text(name)} | {md_text(c.before)} | {md_text(c.after)}{drift} |"
-                )
+                lines.append(f"| `{name}` | {md_text(c.before)} | {md_text(c.after)}{drift} |")
             lines.append("")
         if k.recipients_add or k.recipients_remove:
             lines.append(f"Recipients: +{k.recipients_add:,} −{k.recipients_remove:,}")
