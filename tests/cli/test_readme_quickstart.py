@@ -57,18 +57,20 @@ def test_the_quick_start_runs_as_pasted_and_shows_its_output(tmp_path: Path) -> 
     starts = [dt.date.fromisoformat(d) for d in
               re.findall(r"start_date: (\d{4}-\d{2}-\d{2})", "".join(
                   p.read_text() for p in example.rglob("*.yaml")))]  # fmt: skip
-    if min(starts) <= today_ist():  # the example's dates have passed: move them, as demo does
+    shifted = min(starts) <= today_ist()
+    if shifted:  # the example's dates have passed: move them, as the demo does
         shift_dates(example, today_ist() + dt.timedelta(days=1))
     env = {k: v for k, v in os.environ.items() if not k.startswith("VOZZO_")}
     env |= {"NO_COLOR": "1", "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"}
     done = subprocess.run(["bash", "-c", script], cwd=repo, env=env, capture_output=True,
                           text=True, timeout=300, check=False)  # fmt: skip
-    out = done.stdout
-    assert done.returncode == 0, out + done.stderr + (repo / "emulator.log").read_text()
+    out = done.stdout.splitlines() + done.stderr.splitlines()
+    assert done.returncode == 0, "\n".join(out) + (repo / "emulator.log").read_text()
     for expected in shown:
         for line in expected.splitlines():
-            if line.startswith(("Plan: ", "Apply complete", "No changes", "4 files valid")):
-                assert line in out, line
-            if re.match(r"^[+»~] \S+  \(", line):  # a key's block in the plan
+            if line.startswith("(the plan again"):
+                continue
+            # every line shown, word for word; only the summaries once the dates had to move
+            if not shifted or line.startswith(("Plan: ", "Apply complete", "No changes")):
                 assert line in out, line
     assert (repo / "campaigns.example" / "vozzo.lock").is_file()
