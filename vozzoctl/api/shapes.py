@@ -68,7 +68,8 @@ CHANGED_HINT = (
     "persists, run `vozzoctl doctor` and report it"
 )
 
-_KEY = re.compile(r"[^A-Za-z0-9_.\-]")
+_KEY = re.compile(r"[^A-Za-z0-9_.*\-+]")
+_DIGITS = re.compile(r"[0-9]{7,}")  # a number used as a key is a value: never shown
 
 
 def kind(value: Any) -> str:
@@ -99,7 +100,7 @@ def describe(value: Any) -> str:
         return "an empty object"
     shown = []
     for key in sorted(value, key=str)[:12]:
-        name = mask_phones_in(_KEY.sub("?", str(key))[:32])
+        name = _DIGITS.sub("<digits>", _KEY.sub("?", mask_phones_in(str(key))))[:32]
         shown.append(f"{name} ({kind(value[key])})")
     more = f" and {len(value) - 12} more" if len(value) > 12 else ""
     return "an object with keys " + ", ".join(shown) + more
