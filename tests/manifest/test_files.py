@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,6 +32,18 @@ def errors(result: object) -> list[str]:
 def test_a_fifo_is_refused_without_waiting_for_a_writer(files: Files, load: Load) -> None:
     root = files({"c.yaml": with_csv()})
     os.mkfifo(root / "leads.csv")
+    assert errors(load()) == [
+        "c.yaml:14:21: spec.recipient_files[0]: leads.csv: is not a regular file "
+        "(a device, pipe or socket) (name a CSV or text file saved in the repository)"
+    ]
+
+
+def test_a_device_inside_the_tree_is_refused_unread(files: Files, load: Load) -> None:
+    root = files({"c.yaml": with_csv()})
+    try:  # /dev/zero's numbers: read, it would never end
+        os.mknod(root / "leads.csv", stat.S_IFCHR | 0o600, os.makedev(1, 5))
+    except PermissionError:
+        pytest.skip("making a device node needs CAP_MKNOD")
     assert errors(load()) == [
         "c.yaml:14:21: spec.recipient_files[0]: leads.csv: is not a regular file "
         "(a device, pipe or socket) (name a CSV or text file saved in the repository)"
@@ -126,18 +139,47 @@ def test_a_broken_csv_list_is_located_after_its_comments(files: Files, load: Loa
     ]
 
 
+def keyed_list(key: str, *phones: str, check: bool = True) -> str:
+    lines = ["# keyed"]
+    if check:
+        lines.append("hmac-sha256-key:" + hmac_hex(key, "vozzoctl-suppress-key-check"))
+    lines += [f"hmac-sha256:{hmac_hex(key, p)}" for p in phones]
+    return "\n".join(lines) + "\n"
+
+
+def hmac_hex(key: str, text: str) -> str:
+    return hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
 def test_keyed_entries_need_the_key_and_match_with_it(files: Files, load: Load) -> None:
     key = "s3cret-dnc-key"
-    keyed = hmac.new(key.encode(), INDIA.encode(), hashlib.sha256).hexdigest()
-    files({"c.yaml": suppressing("dnc.txt"), "dnc.txt": f"# keyed\nhmac-sha256:{keyed}\n"})
+    files({"c.yaml": suppressing("dnc.txt"), "dnc.txt": keyed_list(key, INDIA)})
     assert errors(load()) == [
-        "dnc.txt:2: holds keyed entries, and VOZZOCTL_SUPPRESS_KEY is not set "
+        "dnc.txt:3: holds keyed entries, and VOZZOCTL_SUPPRESS_KEY is not set "
         "(set VOZZOCTL_SUPPRESS_KEY to the key the list was made with)"
     ]
     result = load(env={"VOZZOCTL_SUPPRESS_KEY": key})
     assert errors(result) == []
     [campaign] = result.state.campaigns
     assert campaign.suppressed == {INDIA}
-    # under another key the entry matches nobody: nothing is suppressed by accident
-    other = load(env={"VOZZOCTL_SUPPRESS_KEY": "another"}).state.campaigns[0]
-    assert other.suppressed == frozenset()
+    assert [r.phone for r in campaign.recipients] == [OTHER]
+
+
+def test_a_keyed_list_under_another_key_fails_closed(files: Files, load: Load) -> None:
+    """Under a wrong key the entries would match nobody and everyone listed would be called."""
+    files({"c.yaml": suppressing("dnc.txt"), "dnc.txt": keyed_list("right", INDIA)})
+    result = load(env={"VOZZOCTL_SUPPRESS_KEY": "wrong"})
+    assert errors(result) == [
+        "dnc.txt:2: was made with another key than the one in VOZZOCTL_SUPPRESS_KEY (set the "
+        "key the list was made with: under another key it would suppress nobody)"
+    ]
+    assert result.state.campaigns == ()
+
+
+def test_a_keyed_list_without_its_key_check_is_refused(files: Files, load: Load) -> None:
+    files({"c.yaml": suppressing("dnc.txt"), "dnc.txt": keyed_list("k", INDIA, check=False)})
+    assert errors(load(env={"VOZZOCTL_SUPPRESS_KEY": "k"})) == [
+        "dnc.txt:2: holds keyed entries and no key check (add the line hmac-sha256-key:<hex>, "
+        "the HMAC-SHA256 of vozzoctl-suppress-key-check under the list's key; the README shows "
+        "how)"
+    ]

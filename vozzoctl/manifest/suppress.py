@@ -5,7 +5,10 @@ A list is a text file with one entry a line (or a CSV with a `phone` column). An
 * a phone number, normalised to E.164 before it is matched;
 * `hmac-sha256:<hex>`: HMAC-SHA256 of the E.164 text under a key from the environment
   variable `VOZZOCTL_SUPPRESS_KEY`. Without the key nobody can tell which numbers the list
-  holds, so such a list can live in git;
+  holds, so such a list can live in git. Under a wrong key such entries would match nobody, and
+  everyone on the list would be called: so a list with keyed entries must hold one line
+  `hmac-sha256-key:<hex>`, the HMAC of `vozzoctl-suppress-key-check` under its key, and a
+  list whose check does not match the key given is an error;
 * 64 hex digits: the plain SHA-256 of the E.164 text, kept for lists that exist. It hides a
   number only from a casual reader: anyone can hash all ~10^10 numbers of a country in minutes.
 
@@ -26,6 +29,8 @@ from vozzoctl.manifest.phones import PhoneError, normalize
 
 KEY_VARIABLE = "VOZZOCTL_SUPPRESS_KEY"
 HMAC_PREFIX = "hmac-sha256:"
+CHECK_PREFIX = "hmac-sha256-key:"
+CHECK_TEXT = b"vozzoctl-suppress-key-check"
 _HEX = re.compile(r"[0-9a-f]{64}")
 
 
@@ -39,6 +44,11 @@ def keyed_digest(phone: str, key: bytes) -> str:
     return hmac.new(key, phone.encode(), hashlib.sha256).hexdigest()
 
 
+def key_check(key: bytes) -> str:
+    """The `hmac-sha256-key:` value that says a list was made with `key`."""
+    return hmac.new(key, CHECK_TEXT, hashlib.sha256).hexdigest()
+
+
 @dataclass
 class Suppression:
     """The union of some do-not-call lists."""
@@ -47,6 +57,9 @@ class Suppression:
     digests: set[str] = field(default_factory=set)
     keyed: set[str] = field(default_factory=set)
     key: bytes = b""
+    # while one list is read: where its first keyed entry and its key check stand
+    keyed_at: int = 0
+    check: tuple[int, str] = (0, "")
 
     def __bool__(self) -> bool:
         return bool(self.numbers or self.digests or self.keyed)
@@ -78,8 +91,43 @@ def read_list(text: str, env: Mapping[str, str]) -> tuple[Suppression, list[Prob
     lines = text.splitlines()
     first = next((n for n, ln in enumerate(lines) if ln.strip() and not _comment(ln)), None)
     if first is not None and "phone" in [c.strip().lower() for c in lines[first].split(",")]:
-        return out, _read_csv(lines, first, out)
-    return out, _read_lines(enumerate(lines, start=1), out)
+        problems = _read_csv(lines, first, out)
+    else:
+        problems = _read_lines(enumerate(lines, start=1), out)
+    if out.keyed_at:
+        problems.extend(_key_problems(out))
+    return out, problems
+
+
+def _key_problems(out: Suppression) -> list[Problem]:
+    """A keyed list is used only under the key it was made with: fail closed."""
+    if not out.key:
+        return [
+            Problem(
+                out.keyed_at,
+                f"holds keyed entries, and {KEY_VARIABLE} is not set",
+                f"set {KEY_VARIABLE} to the key the list was made with",
+            )
+        ]
+    line, check = out.check
+    if not check:
+        return [
+            Problem(
+                out.keyed_at,
+                "holds keyed entries and no key check",
+                f"add the line {CHECK_PREFIX}<hex>, the HMAC-SHA256 of "
+                f"{CHECK_TEXT.decode()} under the list's key; the README shows how",
+            )
+        ]
+    if not hmac.compare_digest(check, key_check(out.key)):
+        return [
+            Problem(
+                line,
+                f"was made with another key than the one in {KEY_VARIABLE}",
+                "set the key the list was made with: under another key it would suppress nobody",
+            )
+        ]
+    return []
 
 
 def _comment(line: str) -> bool:
@@ -91,7 +139,7 @@ def _read_lines(lines: Iterable[tuple[int, str]], out: Suppression) -> list[Prob
     for n, raw in lines:
         entry = raw.split("#", 1)[0].strip()
         if entry:
-            problem = _entry(entry, out)
+            problem = _entry(entry, out, n)
             if problem is not None:
                 problems.append(Problem(n, *problem))
     return problems
@@ -106,9 +154,10 @@ def _read_csv(lines: list[str], header_at: int, out: Suppression) -> list[Proble
         for row in reader:
             if not row or at >= len(row) or not row[at].strip() or _comment(row[0]):
                 continue
-            problem = _entry(row[at].strip(), out)
+            line = header_at + 1 + reader.line_num
+            problem = _entry(row[at].strip(), out, line)
             if problem is not None:
-                problems.append(Problem(header_at + 1 + reader.line_num, *problem))
+                problems.append(Problem(line, *problem))
     except csv.Error:
         problems.append(
             Problem(header_at + 1 + reader.line_num, "is not valid CSV", "close every quote")
@@ -116,20 +165,23 @@ def _read_csv(lines: list[str], header_at: int, out: Suppression) -> list[Proble
     return problems
 
 
-def _entry(entry: str, out: Suppression) -> tuple[str, str] | None:
+def _entry(entry: str, out: Suppression, line: int) -> tuple[str, str] | None:
     """Adds one entry to `out`, or says what is wrong with it (never quoting it whole)."""
     lowered = entry.lower()
-    if lowered.startswith(HMAC_PREFIX):
-        value = lowered[len(HMAC_PREFIX) :].strip()
-        if not _HEX.fullmatch(value):
-            return "an hmac-sha256 entry is not 64 hex digits", "write hmac-sha256:<64 hex digits>"
-        if not out.key:
-            return (
-                f"holds keyed entries, and {KEY_VARIABLE} is not set",
-                f"set {KEY_VARIABLE} to the key the list was made with",
-            )
-        out.keyed.add(value)
-        return None
+    for prefix in (HMAC_PREFIX, CHECK_PREFIX):
+        if lowered.startswith(prefix):
+            value = lowered[len(prefix) :].strip()
+            if not _HEX.fullmatch(value):
+                return (
+                    f"{prefix} is not followed by 64 hex digits",
+                    f"write {prefix}<64 hex digits>",
+                )
+            if prefix == CHECK_PREFIX:
+                out.check = (line, value)
+            else:
+                out.keyed_at = out.keyed_at or line
+                out.keyed.add(value)
+            return None
     if _HEX.fullmatch(lowered):
         out.digests.add(lowered)
         return None
