@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import AGENT, Vozzo
 
+DNC = "# opted out\n+919845099999\n\n+91 98450 88888  # asked twice\n"
 CSV = 'phone,language,customer_name\n+919820012345,HI,Priya\n+919845023456,,"Rao, Ravi"\n'
 
 
@@ -32,6 +33,7 @@ def manifest(vozzo: Vozzo) -> str:
             "recipients": [{"phone": "+91 98123 45678", "language": "EN"}],
             "recipient_files": ["leads.csv"],
             "compliance": ["in-trai"],
+            "suppress": ["dnc.txt"],
         },
     }
     return yaml.safe_dump(doc, sort_keys=False)
@@ -68,13 +70,16 @@ def mutated(draw: st.DrawFn, text: str) -> bytes:
     return data
 
 
-def check(vozzo: Vozzo, yaml_bytes: bytes | None, csv_bytes: bytes | None) -> None:
+def check(
+    vozzo: Vozzo, yaml_bytes: bytes | None, csv_bytes: bytes | None, dnc: bytes | None = None
+) -> None:
     folder = vozzo.root / "campaigns"
     folder.mkdir(exist_ok=True)
     (folder / "c.yaml").write_bytes(
         yaml_bytes if yaml_bytes is not None else manifest(vozzo).encode()
     )
     (folder / "leads.csv").write_bytes(csv_bytes if csv_bytes is not None else CSV.encode())
+    (folder / "dnc.txt").write_bytes(dnc if dnc is not None else DNC.encode())
     vozzo.app.emulator.clear_requests()
     checked = vozzo.run("validate", "-f", "campaigns")
     assert checked.code in (0, 1), checked.all
@@ -117,6 +122,15 @@ def test_a_mutated_csv_never_crashes_and_never_reaches_the_api(
     vozzo: Vozzo, data: st.DataObject
 ) -> None:
     check(vozzo, None, data.draw(mutated(CSV)))
+
+
+@pytest.mark.slow
+@SETTINGS
+@given(data=st.data())
+def test_a_mutated_do_not_call_list_never_crashes_and_never_reaches_the_api(
+    vozzo: Vozzo, data: st.DataObject
+) -> None:
+    check(vozzo, None, None, data.draw(mutated(DNC)))
 
 
 @pytest.mark.slow

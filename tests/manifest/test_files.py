@@ -50,6 +50,15 @@ def test_a_device_inside_the_tree_is_refused_unread(files: Files, load: Load) ->
     ]
 
 
+def test_a_fifo_given_with_f_is_named_as_such(files: Files, load: Load) -> None:
+    root = files({})
+    os.mkfifo(root / "pipe.yaml")
+    assert errors(load("pipe.yaml")) == [
+        "pipe.yaml: is not a regular file or folder (a device, pipe or socket) "
+        "(give manifests with -f PATH, a file or a folder)"
+    ]
+
+
 def test_a_file_over_the_size_cap_is_refused_unread(files: Files, load: Load) -> None:
     root = files({"c.yaml": with_csv()})
     with (root / "leads.csv").open("wb") as f:

@@ -131,7 +131,9 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
                     0,
                     0,
                     "",
-                    "no such file or folder",
+                    "is not a regular file or folder (a device, pipe or socket)"
+                    if root.exists()
+                    else "no such file or folder",
                     "give manifests with -f PATH, a file or a folder",
                 )
             )
