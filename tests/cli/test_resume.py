@@ -112,3 +112,12 @@ def test_nothing_to_resume_is_said(vozzo: Vozzo) -> None:
     assert nothing.code == 1
     assert "nothing to resume: no campaign of it is paused" in nothing.err
     assert posts(vozzo) == []
+
+
+def test_the_waiting_calls_count_against_max_new_recipients(vozzo: Vozzo) -> None:
+    paused_promo(vozzo)
+    refused = vozzo.run("resume", "promo", "--auto-approve", "--max-new-recipients", "1")
+    assert refused.code == 1
+    assert "resuming would start 2 waiting calls, more than --max-new-recipients 1" in refused.err
+    assert posts(vozzo) == []
+    assert vozzo.run("resume", "promo", "--auto-approve", "--max-new-recipients", "2").code == 0
