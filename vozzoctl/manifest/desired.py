@@ -72,7 +72,6 @@ class DesiredCampaign:
     labels: tuple[tuple[str, str], ...] = ()
     source: str = ""  # file:line of the document, for messages
     settings_sha: str = field(default="", compare=False)
-    recipients_sha: str = field(default="", compare=False)
     # Declared but never to be sent: on a do-not-call list, or outside legal calling hours with
     # --exclude-noncompliant. Kept (in memory only) so a plan can say which live batches still
     # hold them.
@@ -99,10 +98,15 @@ class DesiredCampaign:
             labels=tuple(sorted((labels or {}).items())),
             source=source,
             settings_sha=settings_fingerprint(settings),
-            recipients_sha=recipients_fingerprint(ordered, key),
             suppressed=suppressed,
             excluded=excluded,
         )
+
+    @functools.cached_property
+    def recipients_sha(self) -> str:
+        """Computed when first asked for: it is stretched (milliseconds a key), and `validate`
+        never needs it."""
+        return recipients_fingerprint(self.recipients, self.key)
 
     @property
     def withheld(self) -> frozenset[str]:

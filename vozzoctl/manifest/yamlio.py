@@ -263,9 +263,16 @@ def _read_fast(display: str, text: str) -> YamlFile | None:
     if len(values) > 1:  # each document's first line, as the precise reader would give it
         starts = [0] if _CONTENT_LINE.search(text[: first.start()] if first else text) else []
         starts += [m.end() for m in _DOC_START.finditer(text)]
+        line, counted = 1, 0  # lines counted from where the last document began, not from 0
         for doc, at in zip(out.documents, starts, strict=False):
             content = _CONTENT_LINE.search(text, at)
-            doc.line = text.count("\n", 0, content.start() if content else at) + 1
+            end = content.start() if content else at
+            if end >= counted:
+                line += text.count("\n", counted, end)
+            else:  # an empty document: its first content is a later one's
+                line = text.count("\n", 0, end) + 1
+            counted = end
+            doc.line = line
     return out
 
 
