@@ -56,6 +56,7 @@ PLAN_FLAGS = {
     "allow-replace": (["--allow-replace"], "--allow-replace"),
     "max-new": (["--max-new-recipients", "5"], "--max-new-recipients"),
     "exclude": (["--exclude-noncompliant"], "--exclude-noncompliant"),
+    "pending-wait": (["--pending-wait", "60"], "--pending-wait"),
 }
 
 

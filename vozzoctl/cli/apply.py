@@ -109,6 +109,7 @@ _PLAN_FLAGS = {
     "allow_replace": "--allow-replace",
     "max_new_recipients": "--max-new-recipients",
     "exclude_noncompliant": "--exclude-noncompliant",
+    "pending_wait": "--pending-wait",
 }
 
 
