@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from tests.conftest import AGENT, TOKEN, Vozzo
 from vozzoctl import __version__
 from vozzoctl.cli.main import run
 from vozzoctl.demo import DEMO_TOKEN, STATE_FILE
-from vozzoctl.emulator import create_app
+from vozzoctl.emulator import EmulatorApp, create_app
 from vozzoctl.emulator.server import running_emulator
 
 CHILD_TIMEOUT_S = 60
@@ -102,8 +101,11 @@ def test_demo_keep_leaves_a_state_file_and_the_command_that_serves_it(
 
 
 @pytest.fixture
-def slow_emulator() -> Iterator[tuple[object, str]]:
-    app = create_app(tokens=[TOKEN], agents=[AGENT], latency_ms=60)
+def slow_emulator() -> Iterator[tuple[EmulatorApp, str]]:
+    """An emulator that parks the second write until the test releases it: an apply parked
+    there has one create done and recorded, and most of its work left."""
+    hold = {"method": "POST", "on": [2], "action": "hold"}
+    app = create_app(tokens=[TOKEN], agents=[AGENT], fault_plan={"rules": [hold]})
     try:
         with running_emulator(app) as url:
             yield app, url
@@ -113,7 +115,7 @@ def slow_emulator() -> Iterator[tuple[object, str]]:
 
 @pytest.mark.slow
 def test_ctrl_c_during_apply_says_what_was_done_and_the_next_apply_finishes(
-    tmp_path: Path, slow_emulator: tuple[object, str]
+    tmp_path: Path, slow_emulator: tuple[EmulatorApp, str]
 ) -> None:
     app, url = slow_emulator
     folder = tmp_path / "campaigns"
@@ -138,19 +140,17 @@ def test_ctrl_c_during_apply_says_what_was_done_and_the_next_apply_finishes(
     child = subprocess.Popen(argv, cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
-        assert child.stderr is not None
-        # the first progress line: one create is done and recorded
-        deadline = time.monotonic() + CHILD_TIMEOUT_S
-        for line in child.stderr:
-            if line.startswith("  k") and ": create " in line:
-                break
-            assert time.monotonic() < deadline
-        child.send_signal(signal.SIGINT)
+        assert app.emulator.wait_held(timeout=CHILD_TIMEOUT_S), child.communicate()
+        child.send_signal(signal.SIGINT)  # while its second create waits for an answer
         out, err = child.communicate(timeout=CHILD_TIMEOUT_S)
     finally:
         if child.poll() is None:
             child.kill()
             child.communicate()
+        app.emulator.release()
+    # the parked create reaches the server after all, as a request can after its client left
+    served = app.emulator.wait_for_request(lambda r: r.fault == "hold", CHILD_TIMEOUT_S)
+    assert served is not None
     assert child.returncode == 130, out + err
     assert "Interrupted: " in err and "operation(s) done, each recorded in vozzo.lock" in err
     assert "Run `vozzoctl apply` again to finish the rest" in err
@@ -162,5 +162,5 @@ def test_ctrl_c_during_apply_says_what_was_done_and_the_next_apply_finishes(
     again = subprocess.run(argv, cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, check=False,
                            capture_output=True, text=True, timeout=CHILD_TIMEOUT_S)  # fmt: skip
     assert again.returncode == 0, again.stdout + again.stderr
-    names = Counter(c["campaign_config"]["campaign_name"] for c in app.emulator.campaigns())  # type: ignore[attr-defined]
+    names = Counter(c["campaign_config"]["campaign_name"] for c in app.emulator.campaigns())
     assert names == Counter(k.upper() for k in keys)  # every key once: nothing twice
