@@ -19,7 +19,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -38,7 +37,7 @@ from vozzoctl.manifest.desired import recipients_fingerprint, settings_fingerpri
 from vozzoctl.model import Recipient, Settings, State
 from vozzoctl.pii import mask_phone
 from vozzoctl.plan.planner import batch_number
-from vozzoctl.redact import redact
+from vozzoctl.redact import write_private
 
 KEY_MAX = 63
 _SUFFIX = re.compile(r"^(?P<base>.*) #(?P<n>[0-9]+)$")
@@ -476,11 +475,7 @@ def write_files(files: dict[Path, str]) -> None:
         )
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        # 0600: they hold phone numbers (git keeps only the executable bit, so a commit
-        # is unaffected); the key, should a live name hold it, is masked.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with open(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(redact(text))
+        write_private(path, text)
 
 
 def record(lockfile_path: Path, api_url: str, imported: Sequence[Imported]) -> Lockfile:

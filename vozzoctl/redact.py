@@ -120,6 +120,15 @@ def redact(text: str) -> str:
     return _current.redact(text)
 
 
+def write_private(path: str | os.PathLike[str], text: str) -> None:
+    """A new file holding personal data (phone numbers, recorded answers): created 0600, never
+    over an existing one, with the key masked. Git keeps only the executable bit, so a commit
+    of such a file is unaffected."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with open(fd, "w", encoding="utf-8", newline="") as f:
+        f.write(redact(text))
+
+
 class RedactingStream(io.TextIOBase):
     """A text stream that masks secrets in each write before passing it on.
 
