@@ -94,8 +94,13 @@ def load_desired_state(
 
 def display_path(path: Path) -> str:
     """The path as a user typed it, relative to the working folder when it lies below it."""
+    return _display(path, os.getcwd())
+
+
+@functools.lru_cache(maxsize=65_536)  # a file is shown for every message and campaign it holds
+def _display(path: Path, cwd: str) -> str:
     try:
-        return path.resolve().relative_to(_resolved_cwd(os.getcwd())).as_posix()
+        return path.resolve().relative_to(_resolved_cwd(cwd)).as_posix()
     except ValueError:
         return path.as_posix()
 
