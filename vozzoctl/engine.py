@@ -369,14 +369,23 @@ async def apply(
     say = progress or (lambda _: None)
     start_calls = client.requests_total
     keys = [k for k in plan_.keys if k.operations or k.forget or recorder.lock.entry(k.key)]
-    results = await asyncio.gather(*(_apply_key(client, k, recorder, say) for k in keys))
+    # A create is recorded as pending only once it may be sent: at most `concurrency` creates
+    # wait between their write-ahead record and their answer, so an interrupted apply leaves
+    # only those as "may exist" (a later plan waits --pending-wait for them), not every create
+    # still queued behind the connection limit.
+    sending = asyncio.Semaphore(client.concurrency)
+    results = await asyncio.gather(*(_apply_key(client, k, recorder, say, sending) for k in keys))
     result = ApplyResult(list(results), calls=client.requests_total - start_calls)
     result.not_converged = await _verify(client, plan_, results, recorder.lock)
     return result
 
 
 async def _apply_key(
-    client: VozzoClient, k: KeyPlan, recorder: Recorder, say: Progress
+    client: VozzoClient,
+    k: KeyPlan,
+    recorder: Recorder,
+    say: Progress,
+    sending: asyncio.Semaphore,
 ) -> KeyResult:
     result = KeyResult(k.key)
     ops = list(k.operations)
@@ -388,7 +397,7 @@ async def _apply_key(
         await recorder.intend(k.key, create, replaces=ends)
     for i, op in enumerate(ops):
         try:
-            await _run(client, k.key, op, recorder)
+            await _run(client, k.key, op, recorder, sending)
         except VozzoctlError as e:
             result.failed = f"{describe(op)}: {e.message}"
             result.not_done = [describe(o) for o in ops[i:]]
@@ -400,7 +409,9 @@ async def _apply_key(
     return result
 
 
-async def _run(client: VozzoClient, key: str, op: Operation, recorder: Recorder) -> None:
+async def _run(
+    client: VozzoClient, key: str, op: Operation, recorder: Recorder, sending: asyncio.Semaphore
+) -> None:
     if isinstance(op, AdoptOp):
         await recorder.record(
             key, Batch(op.campaign_id, op.campaign_name, op.recipients, op.recipients_sha256)
@@ -415,7 +426,8 @@ async def _run(client: VozzoClient, key: str, op: Operation, recorder: Recorder)
     elif isinstance(op, UpdateOp):
         await client.update_campaign(op.campaign_id, update_params_for(op.settings, op.fields))
     else:
-        campaign_id = await _create(client, key, op, recorder)
+        async with sending:
+            campaign_id = await _create(client, key, op, recorder)
         if op.then_state is not None:
             await client.update_campaign(
                 campaign_id,
