@@ -80,3 +80,9 @@ def test_a_code_block_is_longer_than_any_backtick_run() -> None:
     tokens = MarkdownIt("commonmark").parse("\n".join(block))
     assert [t.type for t in tokens] == ["fence"]
     assert re.fullmatch(r"x ````` y\n```\n</details>\n", tokens[0].content)
+
+
+def test_a_name_cannot_mention_a_team_in_the_comment() -> None:
+    shown = md_text("Promo for @acme/support and @bob")
+    assert "@acme" not in shown and "@bob" not in shown  # nothing GitHub would link or notify
+    assert shown.replace("\u200b", "") == "Promo for @acme/support and @bob"  # reads the same

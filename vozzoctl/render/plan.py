@@ -249,7 +249,9 @@ def md_text(text: object) -> str:
     """Untrusted text as one line of Markdown that renders as itself: no tag, entity, code
     span, link or table cell can start inside it."""
     escaped = html.escape(one_line(str(text)), quote=False)
-    return _MD_PUNCT.sub(r"\\\1", escaped)
+    # A zero-width space after "@": a name like "@org/team" must not notify that team when
+    # the plan is posted (GitHub and GitLab link mentions in text, never inside code).
+    return _MD_PUNCT.sub(r"\\\1", escaped).replace("@", "@\u200b")
 
 
 def md_code_block(lines: list[str]) -> list[str]:
