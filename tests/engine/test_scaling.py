@@ -18,7 +18,7 @@ from tests.conftest import AGENT, Vozzo
 from vozzoctl.lockfile import Batch, Entry, Lockfile
 from vozzoctl.manifest.desired import DesiredCampaign, DesiredState
 from vozzoctl.model import Recipient, Settings, State
-from vozzoctl.plan import planner
+from vozzoctl.plan import batches as batch_module
 from vozzoctl.plan.planner import LiveState, Options, items_needed, make_plan
 
 AGENTS = ("619ec26c-4957-4926-70f8-fe7391b3527e", "3f0c9a52-7d1e-4b8a-9c2f-5e6d7a8b9c01")
@@ -97,7 +97,7 @@ def counting(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> Iterato
 def name_comparisons(monkeypatch: pytest.MonkeyPatch, n: int) -> int:
     desired, lock, live = account(n)
     options = Options(today=TODAY)
-    with counting(monkeypatch, planner, "batch_number") as calls:
+    with counting(monkeypatch, batch_module, "batch_number") as calls:
         needed = items_needed(desired, lock, live, options)
         # the adopted batches' keys need their calls read; give them what the API would
         items = {cid: () for cid in needed}

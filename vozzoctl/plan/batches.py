@@ -1,0 +1,125 @@
+"""A key's live campaigns (batches): those recorded, those adopted by name and agent, their
+numbers; and which campaigns' calls a plan must read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from vozzoctl.lockfile import Entry, Lockfile, Pending
+from vozzoctl.manifest.desired import DesiredCampaign, DesiredState
+from vozzoctl.model import Settings
+from vozzoctl.plan.live import LiveLike, LiveState, _base_name, batch_number
+from vozzoctl.plan.scope import Options, in_scope
+
+
+@dataclass(frozen=True)
+class _Batches:
+    recorded: tuple[LiveLike, ...]
+    adopted: tuple[LiveLike, ...]
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def all(self) -> tuple[LiveLike, ...]:
+        return self.recorded + self.adopted
+
+
+def batches_of(
+    d: DesiredCampaign, entry: Entry | None, lock: Lockfile, live: LiveState
+) -> _Batches:
+    """The key's live campaigns: those the lockfile records, plus unrecorded ones named
+    `<name>` or `<name> #N` with the key's agent (a lost lockfile, or a crash after a create)."""
+    errors: list[str] = []
+    warnings: list[str] = []
+    recorded: list[LiveLike] = []
+    for cid in entry.campaign_ids if entry else ():
+        found = live.campaigns.get(cid)
+        if found is not None:
+            recorded.append(found)
+        elif cid in live.absent_ids:
+            errors.append(
+                f"campaign {cid}, recorded in the lockfile, is not in this account: is "
+                "VOZZO_API_KEY the key of the organisation this lockfile belongs to?"
+            )
+    known = {c.campaign_id for c in recorded}
+    name, agent = d.settings.campaign_name, d.settings.agent_uuid
+    by_name: dict[str, list[LiveLike]] = {}
+    for c in live.named(agent, name):
+        if c.campaign_id in known:
+            continue
+        if batch_number(c.name, name) is None or lock.owner_of(c.campaign_id) is not None:
+            continue
+        by_name.setdefault(c.name, []).append(c)
+    adopted: list[LiveLike] = []
+    for cname, same in sorted(by_name.items()):
+        if len(same) > 1:
+            ids = ", ".join(sorted(c.campaign_id for c in same))
+            errors.append(
+                f"{len(same)} live campaigns are named {cname!r} with agent {agent}: {ids}; "
+                "vozzoctl cannot tell which is this key's"
+            )
+            continue
+        adopted.append(same[0])
+    # A create still pending and not found live is `pending.hold_pending`'s to say.
+    return _Batches(tuple(recorded), tuple(adopted), tuple(errors), tuple(warnings))
+
+
+def items_needed(
+    desired: DesiredState, lock: Lockfile, live: LiveState, options: Options
+) -> set[str]:
+    """The campaigns whose scheduled calls the plan must read."""
+    needed: set[str] = set()
+    chosen, _ = in_scope(desired, lock, options)
+    for d in chosen:
+        entry = lock.entry(d.key)
+        b = batches_of(d, entry, lock, live)
+        if not b.all:
+            continue
+        fingerprint_differs = entry is None or entry.recipients_sha256 != d.recipients_sha
+        renamed = _replace_reasons(d, b.all)
+        owed = _owed_replace(entry, b.all) is not None
+        if fingerprint_differs or b.adopted or owed or (renamed and options.allow_replace):
+            needed.update(c.campaign_id for c in b.all)
+    return needed
+
+
+def _replace_reasons(d: DesiredCampaign, batches: Sequence[LiveLike]) -> list[str]:
+    active = [c for c in batches if not c.state.final]
+    if not active:
+        return []
+    reasons: list[str] = []
+    current = _base_name(active[-1].name)
+    if current != d.settings.campaign_name:
+        reasons.append(f"spec.name changes {current!r} → {d.settings.campaign_name!r}")
+    agents = {(c.agent_id or "").lower() for c in active} - {""}
+    if agents and agents != {d.settings.agent_uuid}:
+        reasons.append(f"spec.agent changes {', '.join(sorted(agents))} → {d.settings.agent_uuid}")
+    return reasons
+
+
+def _owed_replace(entry: Entry | None, batches: Sequence[LiveLike]) -> Pending | None:
+    """The create of a replace that was recorded, then ended old batches, and never made its
+    new one (a crash or a failed create in between): its numbers now look held by ENDED
+    batches, so only this record says they are still owed a campaign."""
+    names = {c.name for c in batches}
+    for p in entry.pending if entry else ():
+        if p.replaces and p.campaign_name not in names:
+            return p
+    return None
+
+
+def _order(c: LiveLike, name: str) -> tuple[int, str]:
+    n = batch_number(c.name, name)
+    if n is None:
+        n = batch_number(c.name, _base_name(c.name)) or 1
+    return (n, c.campaign_id)
+
+
+def _free_number(n: int, s: Settings, live: LiveState) -> int:
+    """The first batch number from `n` whose name no live campaign of the agent has."""
+    taken = {c.name for c in live.named(s.agent_uuid, s.campaign_name)}
+    while (s.campaign_name if n == 1 else f"{s.campaign_name} #{n}") in taken:
+        n += 1
+    return n

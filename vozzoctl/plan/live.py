@@ -1,0 +1,101 @@
+"""What the planner reads of the live account (campaigns and their calls, as protocols), the
+LiveState the engine fills, with its index by agent and base name, and batch numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from typing import Protocol
+
+from vozzoctl.model import State
+
+_SUFFIX = re.compile(r"^(?P<base>.*) #(?P<n>[0-9]+)$")
+
+
+class LiveLike(Protocol):
+    """What the planner reads of a live campaign (`vozzoctl.api.LiveCampaign` fits)."""
+
+    @property
+    def campaign_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def agent_id(self) -> str | None: ...
+    @property
+    def state(self) -> State: ...
+    @property
+    def start_date(self) -> date: ...
+    @property
+    def end_date(self) -> date | None: ...
+    @property
+    def start_hour(self) -> int: ...
+    @property
+    def end_hour(self) -> int: ...
+    @property
+    def allow_weekends(self) -> bool: ...
+    @property
+    def max_retry(self) -> int: ...
+    @property
+    def max_retry_per_day(self) -> int: ...
+    @property
+    def total_records(self) -> int | None: ...
+    @property
+    def processed_records(self) -> int | None: ...
+    @property
+    def created_at(self) -> datetime | None: ...
+
+
+class ItemLike(Protocol):
+    """What the planner reads of a scheduled call (`vozzoctl.api.ScheduledItem` fits)."""
+
+    @property
+    def to_phone_number(self) -> str: ...
+    @property
+    def agent_language(self) -> str | None: ...
+    @property
+    def metadata(self) -> str: ...
+    @property
+    def status(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """Everything the engine read: campaigns by id, unknown agents, and the calls it read."""
+
+    campaigns: Mapping[str, LiveLike]
+    missing_agents: frozenset[str] = frozenset()
+    absent_ids: frozenset[str] = frozenset()  # recorded in the lockfile, not in this account
+    items: Mapping[str, Sequence[ItemLike]] = field(default_factory=dict)
+    # agents read only as far as their recorded campaigns: names seen there prove nothing free
+    partial: frozenset[str] = frozenset()
+
+    def named(self, agent: str, name: str) -> Sequence[LiveLike]:
+        """The agent's campaigns named `name` or `name #N`: one look-up, however many
+        campaigns the account holds."""
+        return self._by_agent_and_base.get((agent, name), ())
+
+    @cached_property
+    def _by_agent_and_base(self) -> dict[tuple[str, str], list[LiveLike]]:
+        index: dict[tuple[str, str], list[LiveLike]] = {}
+        for c in self.campaigns.values():
+            index.setdefault(((c.agent_id or "").lower(), _base_name(c.name)), []).append(c)
+        return index
+
+
+def batch_number(name: str, base: str) -> int | None:
+    """1 for `<base>`, N for `<base> #N`, None for any other name."""
+    if name == base:
+        return 1
+    m = _SUFFIX.match(name)
+    if m and m["base"] == base:
+        return int(m["n"])
+    return None
+
+
+def _base_name(name: str) -> str:
+    m = _SUFFIX.match(name)
+    return m["base"] if m else name
