@@ -9,49 +9,41 @@ never depend on the day the tests run.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import functools
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
-from vozzoctl.manifest import compliance, files, models
+from vozzoctl.manifest import files, models
+from vozzoctl.manifest.calling import _CallingSafety
+from vozzoctl.manifest.defaults import _Defaults, _merge_defaults, _Origin
 from vozzoctl.manifest.desired import DesiredCampaign, DesiredState
-from vozzoctl.manifest.diagnostics import Diagnostic, Severity, aggregate, closest, suggest
-from vozzoctl.manifest.envsubst import substitute
+from vozzoctl.manifest.diagnostics import Diagnostic, Severity, aggregate
+from vozzoctl.manifest.discovery import (
+    DEFAULT_PATH,
+    MAX_MANIFEST_BYTES,
+    YAML_SUFFIXES,
+    _diag,
+    discover,
+    display_path,
+)
+from vozzoctl.manifest.reading import FIELD_HINTS, _Reading
 from vozzoctl.manifest.recipients import Collector, LocateInline, Where
-from vozzoctl.manifest.suppress import Problem as SuppressProblem
-from vozzoctl.manifest.suppress import Suppression, read_list
-from vozzoctl.manifest.yamlio import Document, FieldPath, YamlFile, dotted, read_yaml
-from vozzoctl.model import Recipient, Settings, State
-from vozzoctl.pii import mask_phone
+from vozzoctl.manifest.yamlio import Document, FieldPath, dotted
+from vozzoctl.model import Settings, State
 
-_MB = 1024 * 1024  # as `ls -lh` and `du -h` count them
-MAX_MANIFEST_BYTES = 32 * _MB
-YAML_SUFFIXES = (".yaml", ".yml")
-DEFAULT_PATH = "campaigns"
-
-# What would be valid, for fields that are missing or wrong.
-FIELD_HINTS: dict[str, str] = {
-    "apiVersion": "apiVersion: vozzoctl/v1",
-    "kind": "kind: Campaign or kind: Defaults",
-    "metadata": "metadata: {name: my-campaign}",
-    "metadata.name": "a key such as winter-promo-2026",
-    "spec": "a mapping with name, agent, schedule, retry and recipients",
-    "spec.name": 'the campaign name in Vozzo, e.g. "Winter Promotion 2026"',
-    "spec.agent": "the agent's UUID from the Vozzo platform",
-    "spec.schedule": "schedule: {start_date: 2026-12-01, start_hour: 9, end_hour: 18}",
-    "spec.schedule.start_date": "a date as YYYY-MM-DD, today or later",
-    "spec.schedule.start_hour": "a whole hour 0-23, e.g. 9",
-    "spec.schedule.end_hour": "a whole hour 0-23 after start_hour, e.g. 18",
-    "spec.retry": "retry: {max_attempts: 3}",
-    "spec.retry.max_attempts": "a whole number 1-5",
-}
+__all__ = [
+    "DEFAULT_PATH",
+    "FIELD_HINTS",
+    "MAX_MANIFEST_BYTES",
+    "YAML_SUFFIXES",
+    "LoadResult",
+    "discover",
+    "display_path",
+    "load_desired_state",
+]
 
 
 @dataclass
@@ -92,129 +84,7 @@ def load_desired_state(
     return loader.run([Path(p) for p in paths] or [Path(DEFAULT_PATH)])
 
 
-def display_path(path: Path) -> str:
-    """The path as a user typed it, relative to the working folder when it lies below it."""
-    return _display(path, os.getcwd())
-
-
-@functools.lru_cache(maxsize=65_536)  # a file is shown for every message and campaign it holds
-def _display(path: Path, cwd: str) -> str:
-    try:
-        return path.resolve().relative_to(_resolved_cwd(cwd)).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-@functools.lru_cache(maxsize=4)
-def _resolved_cwd(cwd: str) -> Path:
-    return Path(cwd).resolve()
-
-
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
-    """Manifest files under `paths`, in a stable order, skipping hidden files and folders."""
-    found: list[Path] = []
-    problems: list[Diagnostic] = []
-    seen: set[Path] = set()
-    for root in paths:
-        if root.is_file():
-            candidates = [root]
-        elif root.is_dir():
-            candidates = sorted(
-                (
-                    p
-                    for p in root.rglob("*")
-                    if p.suffix.lower() in YAML_SUFFIXES
-                    and p.is_file()
-                    and not any(part.startswith(".") for part in p.relative_to(root).parts)
-                ),
-                key=lambda p: p.relative_to(root).as_posix(),
-            )
-        else:
-            problems.append(
-                _diag(
-                    display_path(root),
-                    0,
-                    0,
-                    "",
-                    "is not a regular file or folder (a device, pipe or socket)"
-                    if root.exists()
-                    else "no such file or folder",
-                    "give manifests with -f PATH, a file or a folder",
-                )
-            )
-            continue
-        for p in candidates:
-            key = p.resolve()
-            if key not in seen:
-                seen.add(key)
-                found.append(p)
-    return found, problems
-
-
-def _diag(
-    file: str, line: int, col: int, fld: str, message: str, hint: str = "", *, warning: bool = False
-) -> Diagnostic:
-    sev = Severity.WARNING if warning else Severity.ERROR
-    return Diagnostic(sev, file, line, col, fld, message, hint)
-
-
-@dataclass
-class _Defaults:
-    doc: Document
-    spec: dict[str, Any]
-    folder: Path
-
-
-class _Loader:
-    def __init__(self, today: dt.date, env: Mapping[str, str]) -> None:
-        self.today = today
-        self.env = env
-        self.diagnostics: list[Diagnostic] = []
-        self.exclude_noncompliant = False
-        self.dnc_lists: dict[Path, tuple[Suppression, list[SuppressProblem]]] = {}
-        self.trees: dict[str, Path] = {}  # a manifest as shown → the tree given with -f
-        self._chains: dict[Path, list[_Defaults]] = {}
-
-    def chain_of(self, path: Path, defaults: dict[Path, _Defaults]) -> list[_Defaults]:
-        """The Defaults over a manifest, farthest first: found once per file (a file may hold
-        many campaigns), in as many look-ups as its folder is deep."""
-        chain = self._chains.get(path)
-        if chain is None:
-            folder = path.parent.resolve()
-            above = (*reversed(folder.parents), folder)
-            chain = self._chains[path] = [defaults[f] for f in above if f in defaults]
-        return chain
-
-    def open_named(self, doc: Document, path: FieldPath, name: str) -> Any:
-        """A file named at `path` of `doc`, opened inside its tree, or None (reported)."""
-        shown = doc.source.display
-        tree = self.trees.get(shown, Path(shown).parent)
-        try:
-            return files.open_confined(
-                name, Path(shown).parent, tree, tree_shown=display_path(tree) or "."
-            )
-        except files.FileRefused as e:
-            self.at(doc, path, f"{files.shown_name(name)}: {e}", e.hint)
-            return None
-
-    # -- reporting ----------------------------------------------------------------------------
-    def at(
-        self,
-        doc: Document,
-        path: FieldPath,
-        message: str,
-        hint: str = "",
-        *,
-        key: bool = False,
-        warning: bool = False,
-    ) -> None:
-        if not key and any(path[: len(t)] == t for t in doc.trapped):
-            return  # the YAML reader already named the problem with this value
-        line, col = doc.locate(path, key=key)
-        self.diagnostics.append(
-            _diag(doc.source.display, line, col, dotted(path), message, hint, warning=warning)
-        )
-
+class _Loader(_Reading, _CallingSafety):
     # -- the pipeline -------------------------------------------------------------------------
     def run(self, roots: list[Path]) -> LoadResult:
         found, problems = discover(roots)
@@ -281,152 +151,6 @@ class _Loader:
             self.diagnostics,
             [display_path(p) for p in found],
         )
-
-    def read(self, path: Path) -> YamlFile | None:
-        shown = display_path(path)
-        if files.escapes(path, self.trees.get(shown, path.parent)):
-            self.diagnostics.append(
-                _diag(
-                    shown,
-                    0,
-                    0,
-                    "",
-                    "is a symbolic link to a file outside the tree given with -f",
-                    "copy the manifest into the tree instead of linking to it",
-                )
-            )
-            return YamlFile(shown, "")
-        try:
-            size = path.stat().st_size
-            if size > MAX_MANIFEST_BYTES:
-                self.diagnostics.append(
-                    _diag(
-                        shown,
-                        0,
-                        0,
-                        "",
-                        f"is {size / _MB:.1f} MB; a manifest holds at most "
-                        f"{MAX_MANIFEST_BYTES // _MB} MB",
-                        "put long recipient lists in CSV files, listed in spec.recipient_files",
-                    )
-                )
-                return YamlFile(shown, "")
-            raw = path.read_bytes()
-        except OSError as e:
-            self.diagnostics.append(_diag(shown, 0, 0, "", f"cannot be read: {e.strerror}"))
-            return YamlFile(shown, "")
-        if b"\0" in raw:
-            self.diagnostics.append(
-                _diag(
-                    shown,
-                    0,
-                    0,
-                    "",
-                    "is a binary file, not YAML",
-                    "move it out of the manifest folders, or rename it without .yaml/.yml",
-                )
-            )
-            return YamlFile(shown, "")
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            line = raw[: e.start].count(b"\n") + 1
-            self.diagnostics.append(
-                _diag(shown, line, 0, "", "is not UTF-8 text", "save the file as UTF-8")
-            )
-            return YamlFile(shown, "")
-        if not text.strip():
-            self.diagnostics.append(
-                _diag(shown, 1, 1, "", "is empty", "write a manifest in it, or delete it")
-            )
-            return YamlFile(shown, text)
-        read = read_yaml(shown, text)
-        if not read.diagnostics and all(d.data is None for d in read.documents):
-            self.diagnostics.append(
-                _diag(
-                    shown,
-                    1,
-                    1,
-                    "",
-                    "is empty: it holds only comments",
-                    "write a manifest in it, or delete it",
-                )
-            )
-        return read
-
-    def header(self, doc: Document) -> str | None:
-        data = doc.data
-        if not isinstance(data, dict):
-            self.at(
-                doc,
-                (),
-                "a manifest document must be a mapping",
-                "start with apiVersion: vozzoctl/v1 and kind: Campaign",
-            )
-            return None
-
-        def unset(path: FieldPath, message: str, hint: str) -> None:
-            self.at(doc, path, message, hint)
-            doc.trapped.add(path)  # its value is the unresolved text: no second message on it
-
-        # a walk over every value, needed only when the file holds a reference at all
-        substituted = substitute(data, self.env, unset) if doc.source.has_references else data
-        doc.data = substituted
-        version = substituted.get("apiVersion")
-        if version != models.API_VERSION:
-            message = "is required" if version is None else f"{version!r} is not supported"
-            self.at(doc, ("apiVersion",), message, FIELD_HINTS["apiVersion"])
-            return None
-        kind = substituted.get("kind")
-        if kind not in ("Campaign", "Defaults"):
-            message = "is required" if kind is None else f"{kind!r} is not a kind vozzoctl knows"
-            self.at(doc, ("kind",), message, FIELD_HINTS["kind"])
-            return None
-        return str(kind)
-
-    def validate(self, model: type[BaseModel], doc: Document, data: Any, origin: _Origin) -> Any:
-        try:
-            return model.model_validate(data)
-        except ValidationError as e:
-            errors = e.errors(include_url=False)
-            # A misspelt field is reported once, as unknown with its suggestion, not a second
-            # time as the field it was meant to be, missing.
-            meant = {
-                (*_loc(err)[:-1], close)
-                for err in errors
-                if err["type"] == "extra_forbidden"
-                and (close := closest(str(_loc(err)[-1]), _fields_at(model, _loc(err)[:-1])))
-            }
-            for err in errors:
-                if err["type"] == "missing" and _loc(err) in meant:
-                    continue
-                self.pydantic_error(model, err, doc, origin)
-            return None
-
-    def pydantic_error(
-        self, model: type[BaseModel], err: Any, doc: Document, origin: _Origin
-    ) -> None:
-        loc = _loc(err)
-        where, path = origin.source(doc, loc)
-        kind = err["type"]
-        name = dotted(loc)
-        if kind == "missing":  # located at the key of the mapping that lacks it
-            self.at(where, path, "is required", FIELD_HINTS.get(name, ""), key=True)
-        elif kind == "extra_forbidden":
-            valid = _fields_at(model, loc[:-1])
-            self.at(where, path, "unknown field", suggest(str(loc[-1]), valid), key=True)
-        elif kind in ("model_type", "model_attributes_type", "dict_type"):
-            self.at(where, path, "must be a mapping", FIELD_HINTS.get(name, ""))
-        elif kind == "list_type":
-            self.at(where, path, "must be a list", FIELD_HINTS.get(name, ""))
-        elif kind in ("string_type",):
-            self.at(where, path, "must be text; quote it", FIELD_HINTS.get(name, ""))
-        elif kind == "literal_error":
-            self.at(where, path, f"{err.get('input')!r} is not valid", FIELD_HINTS.get(name, ""))
-        else:
-            error = err.get("ctx", {}).get("error")
-            msg = str(error) if error is not None else str(err["msg"])
-            self.at(where, path, msg, getattr(error, "hint", ""))
 
     def defaults(self, path: Path, doc: Document, known: dict[Path, _Defaults]) -> None:
         self.validate(models.DefaultsDocument, doc, doc.data, _Origin({}))
@@ -551,164 +275,6 @@ class _Loader:
             )
         return kept
 
-    def overlaps(self, campaigns: list[DesiredCampaign]) -> None:
-        """The same number in two campaigns whose dates and windows overlap: a warning."""
-        if len(campaigns) < 2:
-            return
-        owner: dict[str, int] = {}
-        shared: dict[tuple[int, int], list[str]] = {}
-        for i, c in enumerate(campaigns):
-            for r in c.recipients:
-                j = owner.setdefault(r.phone, i)
-                if j != i and _windows_overlap(campaigns[j].settings, c.settings):
-                    shared.setdefault((j, i), []).append(r.phone)
-        for (j, i), phones in sorted(shared.items()):
-            a, b = campaigns[j], campaigns[i]
-            file, _, line = b.source.rpartition(":")
-            self.diagnostics.append(
-                _diag(
-                    file,
-                    int(line or 0),
-                    0,
-                    "spec.recipients",
-                    f"{len(phones):,} number(s), e.g. {mask_phone(phones[0])}, are also in "
-                    f"{a.key} ({a.source}), on overlapping days and hours: they may be called "
-                    f"by both {a.key} and {b.key}",
-                    "keep each number in one campaign, or make their dates or hours apart",
-                    warning=True,
-                )
-            )
-
-    def calling_safety(
-        self,
-        doc: Document,
-        origin: _Origin,
-        key: str,
-        s: models.CampaignSpec,
-        collector: Collector,
-    ) -> tuple[list[Recipient], frozenset[str], frozenset[str]] | None:
-        """Do-not-call lists, then calling hours in each recipient's time zone."""
-        dnc = Suppression()
-        lists_ok = True
-        for i, name in enumerate(s.suppress):
-            where, at = origin.source(doc, ("spec", "suppress", i))
-            found = self.dnc_list(where, at, name)
-            if found is None:
-                lists_ok = False
-            else:
-                dnc.update(found)
-        if not lists_ok:
-            return None  # never guess who may be called while a do-not-call list is unreadable
-        kept = [r for r in collector.recipients if not dnc.holds(r.phone)] if dnc else None
-        recipients = collector.recipients if kept is None else kept
-        suppressed = frozenset(
-            r.phone for r in collector.recipients if kept is not None and dnc.holds(r.phone)
-        )
-        sched = compliance.Schedule(
-            s.schedule.start_date,
-            s.schedule.end_date,
-            s.schedule.start_hour,
-            s.schedule.end_hour,
-            s.schedule.weekends,
-        )
-        profiles = s.compliance
-        where, at = origin.source(doc, ("spec", "compliance") if profiles else ("spec",))
-        if not profiles:
-            abroad = compliance.outside_india(r.phone for r in recipients)
-            if abroad:
-                self.at(
-                    where,
-                    at,
-                    f"{abroad:,} recipient(s) outside India and no calling-hours profile",
-                    "set spec.compliance (e.g. [us-tcpa]) so that local hours are "
-                    "checked before any call",
-                    key=True,
-                    warning=True,
-                )
-            return recipients, suppressed, frozenset()
-        bad: list[tuple[Recipient, compliance.Breach]] = []
-        unknown: list[Recipient] = []
-        for r in recipients:
-            verdict = compliance.judge(sched, r.phone, profiles)
-            if verdict.unknown:
-                unknown.append(r)  # fail closed: hours that cannot be checked are not legal
-            elif verdict.breach is not None:
-                bad.append((r, verdict.breach))
-        if not bad and not unknown:
-            return recipients, suppressed, frozenset()
-
-        def rows(rs: list[Recipient]) -> str:
-            shown = ", ".join(
-                f"{mask_phone(r.phone)} ({collector.describe(collector.first[r.phone])})"
-                for r in rs[:3]
-            )
-            return shown + (f" and {len(rs) - 3:,} more" if len(rs) > 3 else "")
-
-        leave_out = "pass --exclude-noncompliant to leave them out"
-        if unknown:
-            what = (
-                f"{len(unknown):,} recipient(s) have no known time zone, so their calling hours "
-                f"cannot be checked: {rows(unknown)}"
-            )
-            if self.exclude_noncompliant:
-                what += "; left out by --exclude-noncompliant"
-            hint = "" if self.exclude_noncompliant else f"check those numbers, or {leave_out}"
-            self.at(where, at, what, hint, key=True, warning=self.exclude_noncompliant)
-        if bad:
-            first = bad[0][1].describe(sched)
-            listed = rows([r for r, _ in bad])
-            if self.exclude_noncompliant:
-                self.at(
-                    where,
-                    at,
-                    f"{len(bad):,} recipient(s) left out by --exclude-noncompliant: "
-                    f"{listed}; {first}",
-                    "",
-                    key=True,
-                    warning=True,
-                )
-            else:
-                self.at(
-                    where,
-                    at,
-                    f"campaign {key} would call {len(bad):,} recipient(s) outside legal hours: "
-                    f"{listed}; {first}",
-                    "narrow start_hour/end_hour, move those recipients to a campaign of their "
-                    f"own, or {leave_out}",
-                    key=True,
-                )
-        if not self.exclude_noncompliant:
-            return None
-        out = frozenset(r.phone for r in unknown) | frozenset(r.phone for r, _ in bad)
-        return [r for r in recipients if r.phone not in out], suppressed, out
-
-    def dnc_list(self, where: Document, at: FieldPath, name: str) -> Suppression | None:
-        opened = self.open_named(where, at, name)
-        if opened is None:
-            return None
-        with opened.handle:
-            if opened.path not in self.dnc_lists:
-                shown = display_path(opened.path)
-                raw = opened.handle.read()
-                try:
-                    read = read_list(raw.decode("utf-8-sig"), self.env)
-                except UnicodeDecodeError as e:
-                    line = raw[: e.start].count(b"\n") + 1
-                    self.diagnostics.append(
-                        _diag(shown, line, 0, "", "is not UTF-8 text", "save the list as UTF-8")
-                    )
-                    read = (Suppression(), [SuppressProblem(line, "", "")])
-                else:
-                    for problem in read[1]:
-                        self.diagnostics.append(
-                            _diag(shown, problem.line, 0, "", problem.message, problem.hint)
-                        )
-                self.dnc_lists[opened.path] = read
-        found = self.dnc_lists[opened.path]
-        if found[1]:
-            return None
-        return found[0]
-
     def cross_checks(self, doc: Document, origin: _Origin, s: models.CampaignSpec) -> bool:
         ok = True
 
@@ -779,65 +345,6 @@ class _Loader:
         return locate
 
 
-@dataclass
-class _Origin:
-    """Which Defaults document a merged field came from, so its errors point there."""
-
-    table: dict[FieldPath, Document | None]  # None: the campaign's own document
-
-    def source(self, doc: Document, path: FieldPath) -> tuple[Document, FieldPath]:
-        for cut in range(len(path), 1, -1):
-            if path[:cut] in self.table:
-                return self.table[path[:cut]] or doc, path
-        return doc, path
-
-
-def _merge_defaults(spec: dict[str, Any], chain: list[_Defaults]) -> tuple[dict[str, Any], _Origin]:
-    """The campaign's spec over its Defaults, farthest first, field by field into mappings."""
-    merged: dict[str, Any] = {}
-    origin: dict[FieldPath, Document | None] = {}
-    for d in chain:
-        _deep_merge(merged, d.spec, ("spec",), origin, d.doc)
-    _deep_merge(merged, spec, ("spec",), origin, None)
-    return merged, _Origin(origin)
-
-
-_MERGED_MAPPINGS = ("schedule", "retry", "metadata")
-
-
-def _deep_merge(
-    into: dict[str, Any],
-    src: dict[str, Any],
-    path: FieldPath,
-    origin: dict[FieldPath, Any],
-    doc: Document | None,
-) -> None:
-    for k, v in src.items():
-        here = (*path, k)
-        if (
-            len(path) == 1
-            and k in _MERGED_MAPPINGS
-            and isinstance(v, dict)
-            and isinstance(into.get(k), dict)
-        ):
-            into[k] = dict(into[k])
-            for sub, item in v.items():
-                into[k][sub] = copy.copy(item)
-                origin[(*here, sub)] = doc
-        else:
-            into[k] = v
-            origin[here] = doc
-            if isinstance(v, dict):
-                for sub in v:
-                    origin[(*here, sub)] = doc
-
-
-def _windows_overlap(a: Settings, b: Settings) -> bool:
-    far = dt.date.max
-    days = a.start_date <= (b.end_date or far) and b.start_date <= (a.end_date or far)
-    return days and a.start_hour < b.end_hour and b.start_hour < a.end_hour
-
-
 def _valid_or(check: Any, value: Any, fallback: Any) -> Any:
     try:
         return fallback if value is None else check(value)
@@ -854,34 +361,3 @@ def _without_recipients(spec: Any) -> Any:
 def _key_of(doc: Document) -> object:
     meta = doc.data.get("metadata") if isinstance(doc.data, dict) else None
     return meta.get("name") if isinstance(meta, dict) else None
-
-
-def _fields_at(model: type[BaseModel], loc: FieldPath) -> list[str]:
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        info = getattr(current, "model_fields", {}).get(part)
-        if info is None:
-            return []
-        current = _model_in(info.annotation)
-        if current is None:
-            return []
-    return list(getattr(current, "model_fields", {}))
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _loc(err: Any) -> FieldPath:
-    loc: FieldPath = tuple(err["loc"])
-    if loc and loc[-1] in ("function-before", "function-after"):
-        loc = loc[:-1]
-    return loc
