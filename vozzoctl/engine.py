@@ -21,6 +21,7 @@ import json
 import logging
 import math
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from vozzoctl.errors import (
     VozzoctlError,
 )
 from vozzoctl.lockfile import Batch, Entry, Lockfile, Pending, save
-from vozzoctl.manifest.desired import DesiredState
+from vozzoctl.manifest.desired import DesiredState, recipients_fingerprint
 from vozzoctl.model import State
 from vozzoctl.plan.model import AdoptOp, CreateOp, EndOp, KeyPlan, Operation, Plan, UpdateOp
 from vozzoctl.plan.planner import (
@@ -129,10 +130,23 @@ async def _items(client: VozzoClient, campaign_id: str) -> tuple[Any, ...]:
     return tuple([item async for item in client.list_items(campaign_id)])
 
 
+def _stretch_digests(desired: DesiredState) -> None:
+    """Compute every key's recipients digest (scrypt lets go of the GIL), so that the plan
+    finds them made: `recipients_fingerprint` keeps what it computed."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda d: recipients_fingerprint(d.recipients, d.key), desired))
+
+
 async def plan(
     client: VozzoClient, desired: DesiredState, lock: Lockfile, options: Options
 ) -> tuple[Plan, LiveState]:
-    live = await read_live(client, desired, lock, options)
+    # Each key's recipients digest is stretched (milliseconds of CPU a key): made on two
+    # threads while the account is read, not one after another once it has been.
+    digests = asyncio.create_task(asyncio.to_thread(_stretch_digests, desired))
+    try:
+        live = await read_live(client, desired, lock, options)
+    finally:
+        await digests
     made = make_plan(desired, lock, live, options)
     creates = {
         op.settings.agent_uuid for k in made.keys for op in k.operations if isinstance(op, CreateOp)

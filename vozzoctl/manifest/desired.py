@@ -44,7 +44,7 @@ def recipients_fingerprint(recipients: Sequence[Recipient], key: str) -> str:
     return _stretch(plain, key)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=65_536)  # a plan computes every key's first, on threads
 def _stretch(plain: str, key: str) -> str:
     salt = f"vozzoctl/recipients/v2/{key}".encode()
     return hashlib.scrypt(plain.encode(), salt=salt, **_SCRYPT).hex()
