@@ -32,6 +32,7 @@ from vozzoctl.api.mapping import update_params, update_params_for
 from vozzoctl.errors import (
     AmbiguousCreateError,
     ApiError,
+    ForbiddenError,
     NotFoundError,
     StalePlanError,
     VozzoctlError,
@@ -219,6 +220,23 @@ def check_live_fresh(saved: Mapping[str, Any], plan_: Plan, live: LiveState) -> 
 
 
 # ------------------------------------------------------------------------------ apply
+
+
+async def check_can_write(client: VozzoClient) -> None:
+    """Refuse before the first write when `auth/me` says the key may not write.
+
+    Where the service has no `auth/me` (404) or its answer lists no permissions, nothing is
+    known and apply goes on: a write the key may not make is then refused by the API (403).
+    """
+    me = await client.whoami()
+    if me.can_write is False:
+        raise ForbiddenError(
+            "the key is read-only (auth/me lists no campaign:write permission): nothing was sent",
+            hint="apply with a key that has the campaign:write permission; "
+            "a read-only key is enough for plan",
+            method="GET",
+            path="/v1alpha/auth/me",
+        )
 
 
 @dataclass

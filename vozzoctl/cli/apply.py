@@ -231,6 +231,8 @@ def _plan_and_apply(
                     await recorder.declare(k.key)
                 click.echo("Nothing to apply.", err=True)
                 return 0
+            if made.calls:
+                await engine.check_can_write(client)
             if saved is None and not auto_approve and not _confirm(made):
                 return 1
             recorder = engine.Recorder(Path(s.lockfile), lock, now_ist, desired)
