@@ -24,13 +24,16 @@ from vozzoctl.plan.model import (
     main_action,
     show,
 )
+from vozzoctl.plan.ownership import Ownership
 from vozzoctl.plan.scope import Options
 
 # Calls that are done, or happening now: never placed again by a replace.
 FINISHED_CALLS = frozenset({"COMPLETED", "FAILED", "IN_PROGRESS"})
 
 
-def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Options) -> KeyPlan:
+def _plan_key(
+    d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Options, own: Ownership
+) -> KeyPlan:
     s = d.settings
     entry = lock.entry(d.key)
     base = KeyPlan(
@@ -50,7 +53,8 @@ def _plan_key(d: DesiredCampaign, lock: Lockfile, live: LiveState, options: Opti
             ),
         )
     found = batches_of(d, entry, lock, live)
-    errors, warnings = list(found.errors), list(found.warnings)
+    errors = [*own.errors(d.key, d, lock, live.campaigns), *found.errors]
+    warnings = list(found.warnings)
     notes: list[str] = []
     if errors:
         return replace(base, action=Action.NOOP, errors=tuple(errors), warnings=tuple(warnings))

@@ -36,6 +36,7 @@ from vozzoctl.plan.model import (
     Operation,
     Plan,
 )
+from vozzoctl.plan.ownership import Ownership
 from vozzoctl.plan.pending import hold_pending
 from vozzoctl.plan.scope import Options, in_scope
 
@@ -56,12 +57,13 @@ __all__ = [
 
 def make_plan(desired: DesiredState, lock: Lockfile, live: LiveState, options: Options) -> Plan:
     chosen, orphans = in_scope(desired, lock, options)
+    own = Ownership.of(desired, lock)
     now, wait = options.now or datetime.now(UTC), options.pending_wait
     keys = [
-        hold_pending(_plan_key(d, lock, live, options), lock.entry(d.key), now, wait)
+        hold_pending(_plan_key(d, lock, live, options, own), lock.entry(d.key), now, wait)
         for d in chosen
     ]
-    keys += [_plan_orphan(key, lock, live, options) for key in orphans]
+    keys += [_plan_orphan(key, lock, live, options, own) for key in orphans]
     keys.sort(key=lambda k: k.key)
     errors: list[str] = []
     new = sum(k.new_recipients for k in keys)
@@ -139,11 +141,16 @@ def make_offline_plan(desired: DesiredState, lock: Lockfile, options: Options) -
     )
 
 
-def _plan_orphan(key: str, lock: Lockfile, live: LiveState, options: Options) -> KeyPlan:
+def _plan_orphan(
+    key: str, lock: Lockfile, live: LiveState, options: Options, own: Ownership
+) -> KeyPlan:
     entry = lock.entry(key)
     assert entry is not None
     batches = [live.campaigns[c] for c in entry.campaign_ids if c in live.campaigns]
     ids = tuple(c.campaign_id for c in batches)
+    foreign = own.errors(key, None, lock, live.campaigns)
+    if foreign:
+        return KeyPlan(key, Action.NOOP, campaign_ids=ids, errors=tuple(foreign))
     if not options.prune:
         return KeyPlan(
             key,
