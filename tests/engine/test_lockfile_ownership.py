@@ -64,6 +64,7 @@ def test_an_entry_pointing_at_another_keys_recorded_campaign_names_both(two_keys
     out = refused_everywhere(two_keys).out
     assert f"campaign {beta_id} is recorded in the lockfile for this key and for key 'beta'" in out
     assert "for this key and for key 'alpha'" in out  # beta's block names alpha
+    assert "No changes" not in out and "No plan. 2 errors" in out
 
 
 def test_an_entry_taken_over_whole_is_refused_by_the_name_another_key_declares(

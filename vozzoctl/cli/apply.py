@@ -17,7 +17,13 @@ from click.core import ParameterSource
 from vozzoctl import engine, lockfile
 from vozzoctl.cli.common import Settings, common_options, settings
 from vozzoctl.cli.plan import PLAN_KIND, emit, plan_options
-from vozzoctl.cli.runtime import load_manifests, make_client, make_options, run_async
+from vozzoctl.cli.runtime import (
+    check_scope,
+    load_manifests,
+    make_client,
+    make_options,
+    run_async,
+)
 from vozzoctl.clock import now_ist
 from vozzoctl.errors import PlanError, StalePlanError, UsageError
 from vozzoctl.plan.model import Action, Plan
@@ -90,6 +96,7 @@ def apply(
     path = Path(s.lockfile)
     with lockfile.LockfileLock(path, lock_timeout, on_wait=_say_waiting):
         lock = lockfile.load(path, s.api_url)
+        check_scope(desired, lock, options)
         if saved is not None:
             engine.check_fresh(saved, desired, lock)
         return _plan_and_apply(s, desired, lock, options, saved, auto_approve)

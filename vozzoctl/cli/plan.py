@@ -13,6 +13,7 @@ import click
 from vozzoctl import engine, lockfile
 from vozzoctl.cli.common import Settings, common_options, settings, use_color
 from vozzoctl.cli.runtime import (
+    check_scope,
     closing,
     load_manifests,
     make_client,
@@ -194,6 +195,7 @@ def plan(
     )
     desired = load_manifests(paths, s, exclude_noncompliant=exclude_noncompliant)
     lock = lockfile.load(Path(s.lockfile), s.api_url)
+    check_scope(desired, lock, options)
     if no_refresh:
         made = make_offline_plan(desired, lock, options)
         emit(made, fmt, s)

@@ -13,9 +13,10 @@ import click
 from vozzoctl.cli.common import Settings, use_color
 from vozzoctl.clock import now_ist, today_ist
 from vozzoctl.errors import ManifestError, UsageError
+from vozzoctl.lockfile import Lockfile
 from vozzoctl.manifest import DesiredState, load_desired_state
 from vozzoctl.plan.pending import DEFAULT_PENDING_WAIT
-from vozzoctl.plan.planner import Options
+from vozzoctl.plan.planner import Options, scope_errors
 from vozzoctl.render.diagnostics import diagnostic_lines
 
 T = TypeVar("T")
@@ -49,6 +50,17 @@ def load_manifests(
             hint="fix them (vozzoctl validate lists them too), then run again",
         )
     return result.state
+
+
+def check_scope(desired: DesiredState, lock: Lockfile, options: Options) -> None:
+    """Refuse --target / --selector that name nothing, before the account is read."""
+    errors = scope_errors(desired, lock, options)
+    if errors:
+        raise UsageError(
+            "; ".join(errors),
+            hint="check the keys (metadata.name) and labels of the manifests; "
+            "`vozzoctl validate` reads them all",
+        )
 
 
 def make_client(s: Settings) -> Any:

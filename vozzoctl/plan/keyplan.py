@@ -217,7 +217,13 @@ def _plan_create(
 ) -> KeyPlan:
     s = d.settings
     if s.state == State.ENDED:
-        return replace(base, notes=("declared ENDED and never created: nothing to do",))
+        return replace(
+            base,
+            warnings=(
+                "declared ENDED but never created: nothing is created (declare another state "
+                "to create it, or remove the manifest)",
+            ),
+        )
     if not d.recipients:
         return replace(base, notes=("every recipient is withheld: nothing to create",))
     errors: list[str] = []

@@ -38,7 +38,7 @@ from vozzoctl.plan.model import (
 )
 from vozzoctl.plan.ownership import Ownership
 from vozzoctl.plan.pending import hold_pending
-from vozzoctl.plan.scope import Options, in_scope
+from vozzoctl.plan.scope import Options, in_scope, scope_errors
 
 __all__ = [
     "FINISHED_CALLS",
@@ -52,6 +52,7 @@ __all__ = [
     "items_needed",
     "make_offline_plan",
     "make_plan",
+    "scope_errors",
 ]
 
 
@@ -152,11 +153,23 @@ def _plan_orphan(
     if foreign:
         return KeyPlan(key, Action.NOOP, campaign_ids=ids, errors=tuple(foreign))
     if not options.prune:
+        running = [c for c in batches if not c.state.final]
+        if not running:
+            return KeyPlan(
+                key,
+                Action.NOOP,
+                campaign_ids=ids,
+                notes=("in the lockfile but in no manifest; its campaigns are finished",),
+            )
+        names = ", ".join(f"{c.name!r} ({c.state.value})" for c in running)
         return KeyPlan(
             key,
             Action.NOOP,
             campaign_ids=ids,
-            notes=("in the lockfile but in no manifest: left alone (--prune would end it)",),
+            warnings=(
+                f"in the lockfile but in no manifest: live campaign(s) {names} are left as "
+                "they are; --prune would end them",
+            ),
         )
     ops: list[Operation] = [
         EndOp(c.campaign_id, c.name, c.state, "prune") for c in batches if not c.state.final

@@ -42,3 +42,22 @@ def in_scope(
         and not options.selector
     ]
     return chosen, orphans
+
+
+def scope_errors(desired: DesiredState, lock: Lockfile, options: Options) -> list[str]:
+    """--target keys that name nothing, and a --selector that matches nothing: a plan of
+    nothing would say "no changes" about keys it never looked at."""
+    known = {d.key for d in desired} | set(lock.campaigns)
+    errors = [
+        f"--target {t!r} names no key: no manifest declares it and the lockfile does not record it"
+        for t in sorted(options.targets - known)
+    ]
+    if errors:
+        return errors
+    if options.selector:
+        chosen, orphans = in_scope(desired, lock, options)
+        if not chosen and not orphans:
+            said = ",".join(f"{k}={v}" for k, v in sorted(options.selector.items()))
+            extra = " among the --target keys" if options.targets else ""
+            errors.append(f"--selector {said!r} matches no manifest{extra}")
+    return errors

@@ -124,27 +124,43 @@ def _withheld(k: KeyPlan) -> str:
     return "; ".join(parts) + ": never sent"
 
 
+def key_warnings(plan: Plan) -> list[str]:
+    """Every key's warnings, as `key: text`: what the manifests ask and apply will not do."""
+    return [f"{k.key}: {w}" for k in plan.keys for w in k.warnings]
+
+
 def summary_line(plan: Plan) -> str:
+    """The closing line. It says the live account matches the manifests only when the plan
+    read it and found nothing to change, nothing wrong and nothing apply cannot do."""
     counts = plan.summary()
     parts = [f"{n} to {a}" for a, n in counts.items() if n and a != Action.NOOP.value]
-    if not parts and plan.held:
-        text = (
-            f"No changes to apply, but {_plural(plan.held, 'campaign')} the manifests want "
-            "RUNNING stay paused (`vozzoctl resume KEY` restarts calls)."
-        )
-    elif not parts:
-        text = "No changes: the live account matches the manifests."
-    else:
+    errors = plan.all_errors
+    warnings = key_warnings(plan)
+    if parts:
         text = (
             f"Plan: {', '.join(parts)}; {_plural(plan.calls, 'API call')}; "
             f"new calls scheduled: {plan.new_recipients:,}; "
             f"calls this apply will start: {plan.calls_started:,}."
         )
-    if parts and plan.held:
-        text += f" {_plural(plan.held, 'campaign')} stay paused: apply does not restart calls."
-    errors = plan.all_errors
+        if plan.held:
+            text += f" {_plural(plan.held, 'campaign')} stay paused: apply does not restart calls."
+    elif errors:
+        text = "No plan."
+    elif not plan.refreshed:
+        text = "No changes since the last apply."
+    elif plan.held:
+        text = (
+            f"No changes to apply, but {_plural(plan.held, 'campaign')} the manifests want "
+            "RUNNING stay paused (`vozzoctl resume KEY` restarts calls)."
+        )
+    elif warnings:
+        text = "No changes apply can make, but the live account does not match the manifests."
+    else:
+        text = "No changes: the live account matches the manifests."
     if errors:
         text += f" {_plural(len(errors), 'error')}: this plan cannot be applied."
+    if warnings:
+        text += f" {_plural(len(warnings), 'warning')}: see above."
     if not plan.refreshed:
         text += " Not refreshed: the live account was not read."
     return text
@@ -161,6 +177,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "calls_started": plan.calls_started,
         "errors": plan.all_errors,
         "paused": pauses.json_list(plan.paused),
+        "warnings": [*plan.warnings, *key_warnings(plan)],
         "changes": [_change(k) for k in plan.keys],
     }
 
