@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "schema": "vozzoctl.cli.schema:schema",
     "emulator": "vozzoctl.cli.emulator:emulator",
     "whoami": "vozzoctl.cli.whoami:whoami",
+    "doctor": "vozzoctl.cli.doctor:doctor",
     "status": "vozzoctl.cli.status:status",
     "calls": "vozzoctl.cli.calls:calls",
     "campaigns": "vozzoctl.cli.campaigns:campaigns",

@@ -63,10 +63,15 @@ def check_scope(desired: DesiredState, lock: Lockfile, options: Options) -> None
         )
 
 
-def make_client(s: Settings) -> Any:
+def make_client(s: Settings, wrap: Callable[[Any], Any] | None = None) -> Any:
+    """A VozzoClient for the settings; `wrap` (doctor's recorder) wraps its transport."""
     from vozzoctl.api import VozzoClient
 
     transport = _transport_factory() if _transport_factory is not None else None
+    if wrap is not None:
+        import httpx
+
+        transport = wrap(transport or httpx.AsyncHTTPTransport())
     return VozzoClient(s.api_url, concurrency=s.concurrency, timeout=s.timeout, transport=transport)
 
 
