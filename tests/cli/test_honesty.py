@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import os
 import signal
@@ -100,6 +101,19 @@ def test_demo_keep_leaves_a_state_file_and_the_command_that_serves_it(
 # ---------------------------------------------------------------------------- Ctrl-C
 
 
+@contextlib.contextmanager
+def _sigint_caught() -> Iterator[None]:
+    """A shell without job control starts background jobs with SIGINT ignored, and a child
+    inherits "ignored" across exec. A caught signal is reset to the default at exec instead:
+    so while the child starts, SIGINT is caught here, and the child finds it as a terminal's
+    Ctrl-C does."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 @pytest.fixture
 def slow_emulator() -> Iterator[tuple[EmulatorApp, str]]:
     """An emulator that parks the second write until the test releases it: an apply parked
@@ -137,8 +151,16 @@ def test_ctrl_c_during_apply_says_what_was_done_and_the_next_apply_finishes(
         (folder / f"{key}.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
     env = {**os.environ, "VOZZO_API_KEY": TOKEN, "VOZZO_BASE_URL": url, "NO_COLOR": "1"}
     argv = [sys.executable, "-m", "vozzoctl", "apply", "--auto-approve", "--concurrency", "1"]
-    child = subprocess.Popen(argv, cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    with _sigint_caught():
+        child = subprocess.Popen(
+            argv,
+            cwd=tmp_path,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
     try:
         assert app.emulator.wait_held(timeout=CHILD_TIMEOUT_S), child.communicate()
         child.send_signal(signal.SIGINT)  # while its second create waits for an answer
