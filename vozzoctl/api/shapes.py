@@ -60,12 +60,13 @@ ITEM_PAGES = (PageShape("items", "page"), PageShape("scheduled_calls", "offset",
 
 HINT = (
     "nothing was written. The service answers unlike vozzo-api.md, so vozzoctl cannot tell "
-    "which campaigns or calls exist; report this message (it shows keys and types, no values)"
+    "which campaigns or calls exist; `vozzoctl doctor` lists every difference (keys and types, "
+    "no values): report what it prints"
 )
 CHANGED_HINT = (
     "nothing was written. The answers disagree: the account changed while it was read, or "
     "its lists lag behind new campaigns; run the command again in a few minutes, and if it "
-    "persists, report this message (it shows keys and types, no values)"
+    "persists, run `vozzoctl doctor` and report what it prints (keys and types, no values)"
 )
 
 _KEY = re.compile(r"[^A-Za-z0-9_.*\-+]")
