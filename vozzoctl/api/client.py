@@ -49,6 +49,7 @@ from vozzoctl.api.shapes import (
     AGENT_PAGE,
     ITEM_PAGES,
     LIST_PAGE,
+    Page,
     agent_count,
     describe,
     read_page,
@@ -567,28 +568,7 @@ class VozzoClient:
                 *(self._agent_page(agent_uuid, p, one.size) for p in range(2, last + 1))
             )
             for number, data in enumerate(rest, start=2):
-                if data is None:
-                    raise _Disagree(
-                        unexpected(
-                            endpoint,
-                            f"page {number} of {last} (total {one.total})",
-                            "404 Not Found",
-                            changed=True,
-                        )
-                    )
-                page = read_page(data, endpoint, (AGENT_PAGE,), size=one.size, page=number)
-                # The API only ever adds campaigns: the same total on every page means
-                # nothing was added meanwhile, so the pages cannot have shifted.
-                if page.total != one.total:
-                    raise _Disagree(
-                        unexpected(
-                            endpoint,
-                            f"the same total on every page ({one.total} on page 1)",
-                            f"{page.total} on page {number}",
-                            changed=True,
-                        )
-                    )
-                pages.append(page)
+                pages.append(_later_agent_page(data, endpoint, one, number, last))
         seen: dict[str, Campaign] = {}
         for page in pages:
             for row in page.rows:
@@ -678,26 +658,7 @@ class VozzoClient:
                 *(self._agent_page(agent_uuid, n, one.size) for n in numbers)
             )
             for number, data in zip(numbers, got, strict=True):
-                if data is None:
-                    raise _Disagree(
-                        unexpected(
-                            endpoint,
-                            f"page {number} of {last} (total {one.total})",
-                            "404 Not Found",
-                            changed=True,
-                        )
-                    )
-                page = read_page(data, endpoint, (AGENT_PAGE,), size=one.size, page=number)
-                if page.total != one.total:
-                    raise _Disagree(
-                        unexpected(
-                            endpoint,
-                            f"the same total on every page ({one.total} on page 1)",
-                            f"{page.total} on page {number}",
-                            changed=True,
-                        )
-                    )
-                take(page)
+                take(_later_agent_page(data, endpoint, one, number, last))
             start, width = start + width, width * 2
         return tuple(seen.values())
 
@@ -778,6 +739,32 @@ class _AgentRead:
     endpoint: str
     campaigns: tuple[Campaign, ...]
     unknown: bool = False  # the count endpoint answered 404
+
+
+def _later_agent_page(data: Any, endpoint: str, one: Page, number: int, last: int) -> Page:
+    """Page `number` (of `last`) of an agent's campaigns, read as strictly as page 1 (`one`).
+    The API only ever adds campaigns: the same total on every page means nothing was added
+    meanwhile, so the pages cannot have shifted; a page gone or another total is a change."""
+    if data is None:
+        raise _Disagree(
+            unexpected(
+                endpoint,
+                f"page {number} of {last} (total {one.total})",
+                "404 Not Found",
+                changed=True,
+            )
+        )
+    page = read_page(data, endpoint, (AGENT_PAGE,), size=one.size, page=number)
+    if page.total != one.total:
+        raise _Disagree(
+            unexpected(
+                endpoint,
+                f"the same total on every page ({one.total} on page 1)",
+                f"{page.total} on page {number}",
+                changed=True,
+            )
+        )
+    return page
 
 
 def _row(model: type[M], row: dict[str, Any], endpoint: str, what: str = "a campaign") -> M:
