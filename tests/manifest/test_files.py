@@ -109,6 +109,28 @@ def test_a_linked_manifest_pointing_outside_is_not_read(
     assert "do-not-print-me" not in str(result.diagnostics)
 
 
+def test_a_linked_folder_is_not_entered(
+    files: Files, load: Load, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "secret.yaml").write_text(campaign_yaml("secret"))
+    root = files({"c.yaml": campaign_yaml()})
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    result = load()
+    assert errors(result) == []
+    assert result.files == ["c.yaml"]
+    assert [c.key for c in result.state.campaigns] == ["winter-promo"]
+
+
+def test_a_manifest_linked_twice_inside_the_tree_is_read_once(files: Files, load: Load) -> None:
+    root = files({"team/c.yaml": campaign_yaml()})
+    (root / "also.yaml").symlink_to(root / "team/c.yaml")
+    result = load()
+    assert errors(result) == []
+    assert result.files == ["team/c.yaml"]  # shown where it really is
+    assert [c.key for c in result.state.campaigns] == ["winter-promo"]
+
+
 def test_a_headerless_csv_never_shows_its_first_row(files: Files, load: Load) -> None:
     files({"c.yaml": with_csv(), "leads.csv": "+919820012345, Priya\n"})
     shown = " ".join(errors(load()))

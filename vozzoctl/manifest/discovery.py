@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from vozzoctl.manifest.diagnostics import Diagnostic, Severity
@@ -39,25 +40,41 @@ def _resolved_cwd(cwd: str) -> Path:
     return Path(cwd).resolve()
 
 
+@dataclass(frozen=True)
+class Found:
+    """A manifest file found under a path given with -f, with what is known of it from the walk.
+
+    `real` is the file's real path (symbolic links resolved) and `folder` its folder's; both
+    come from the walk itself: below a given folder the walk follows no link to a folder, so a
+    file that is no link itself lies at the given folder's real path plus its own relative path.
+    Only a file that is a link is resolved on its own.
+    """
+
+    path: Path  # as it was found: the path given, joined with the path below it
+    shown: str  # as messages show it
+    absolute: str  # os.path.abspath(path): `..` folded as written, links not followed
+    real: str  # os.path.realpath(path)
+    folder: Path  # path.parent, resolved
+
+
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
     """Manifest files under `paths`, in a stable order, skipping hidden files and folders."""
-    found: list[Path] = []
+    found, problems = discover_found(paths)
+    return [f.path for f in found], problems
+
+
+def discover_found(paths: Iterable[Path]) -> tuple[list[Found], list[Diagnostic]]:
+    """`discover`, with each file's real path, folder and shown name found on the way: one
+    walk of each folder, and no look-up of links per file unless the file is one."""
+    found: list[Found] = []
     problems: list[Diagnostic] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
+    cwd = _resolved_cwd(os.getcwd()).as_posix()
     for root in paths:
         if root.is_file():
-            candidates = [root]
+            candidates = [_one_file(root, cwd)]
         elif root.is_dir():
-            candidates = sorted(
-                (
-                    p
-                    for p in root.rglob("*")
-                    if p.suffix.lower() in YAML_SUFFIXES
-                    and p.is_file()
-                    and not any(part.startswith(".") for part in p.relative_to(root).parts)
-                ),
-                key=lambda p: p.relative_to(root).as_posix(),
-            )
+            candidates = _walk(root, cwd)
         else:
             problems.append(
                 _diag(
@@ -72,12 +89,67 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
                 )
             )
             continue
-        for p in candidates:
-            key = p.resolve()
-            if key not in seen:
-                seen.add(key)
-                found.append(p)
+        for f in candidates:
+            if f.real not in seen:
+                seen.add(f.real)
+                found.append(f)
     return found, problems
+
+
+def _one_file(path: Path, cwd: str) -> Found:
+    real = os.path.realpath(path)
+    folder = Path(os.path.realpath(path.parent))
+    return Found(path, _shown(path, real, cwd), os.path.abspath(path), real, folder)
+
+
+def _walk(root: Path, cwd: str) -> list[Found]:
+    """Every manifest below the folder `root`, sorted by its path below it. As `rglob` does, it
+    enters no link to a folder and no folder it may not read; it skips hidden names."""
+    absolute = os.path.abspath(root)
+    real_root = os.path.realpath(root)
+    files: list[tuple[str, bool]] = []  # (path below root, is a link)
+    pending = [""]
+    while pending:
+        below = pending.pop()
+        try:
+            with os.scandir(os.path.join(absolute, below)) as entries:
+                listed = list(entries)
+        except PermissionError:
+            continue
+        for entry in listed:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = f"{below}/{name}" if below else name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(rel)
+                elif _suffix(name).lower() in YAML_SUFFIXES and entry.is_file():
+                    files.append((rel, entry.is_symlink()))
+            except OSError:
+                continue
+    files.sort()
+    out = []
+    for rel, link in files:
+        path = root / rel
+        real = os.path.realpath(path) if link else os.path.join(real_root, rel)
+        parent = rel.rpartition("/")[0]
+        folder = Path(real_root, parent) if parent else Path(real_root)
+        shown = _shown(path, real, cwd)
+        out.append(Found(path, shown, os.path.join(absolute, rel), real, folder))
+    return out
+
+
+def _suffix(name: str) -> str:
+    """`Path(name).suffix`, without making a Path."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
+def _shown(path: Path, real: str, cwd: str) -> str:
+    """`display_path(path)`, given the path's real path and the working folder's."""
+    prefix = cwd.rstrip("/") + "/"
+    return real[len(prefix) :] if real.startswith(prefix) else path.as_posix()
 
 
 def _diag(

@@ -115,16 +115,30 @@ def shown_name(name: str) -> str:
     return text
 
 
-def tree_for(file: Path, trees: list[Path]) -> Path:
-    """The tree (given with -f) a discovered manifest was found in."""
-    here = Path(os.path.abspath(file))
-    for tree in trees:
-        if _within(here, Path(os.path.abspath(tree))):
-            return tree
-    return file.parent
+class Trees:
+    """The trees given with -f, to find which one a discovered manifest lies in and whether it
+    is a symbolic link out of it. Each tree's absolute and real path is found once per run."""
+
+    def __init__(self, given: list[Path]) -> None:
+        self._trees = [(tree_of(g), os.path.abspath(tree_of(g))) for g in given]
+        self._real: dict[Path, str] = {}
+
+    def tree_for(self, absolute: str, fallback: Path) -> Path:
+        """The first tree holding the manifest at `absolute` (links not followed), else
+        `fallback`."""
+        for tree, root in self._trees:
+            if _inside(absolute, root):
+                return tree
+        return fallback
+
+    def escapes(self, real: str, tree: Path) -> bool:
+        """Whether a manifest whose real path is `real`, found in `tree`, lies outside it."""
+        root = self._real.get(tree)
+        if root is None:
+            root = self._real[tree] = os.path.realpath(tree)
+        return not _inside(real, root)
 
 
-def escapes(file: Path, tree: Path) -> bool:
-    """Whether a manifest found in `tree` is a symbolic link to something outside it."""
-    real = Path(os.path.realpath(file))
-    return not _within(real, Path(os.path.realpath(tree)))
+def _inside(path: str, root: str) -> bool:
+    """`_within` for normalised absolute paths as text."""
+    return path == root or path.startswith(root.rstrip("/") + "/")

@@ -25,8 +25,10 @@ from vozzoctl.manifest.discovery import (
     DEFAULT_PATH,
     MAX_MANIFEST_BYTES,
     YAML_SUFFIXES,
+    Found,
     _diag,
     discover,
+    discover_found,
     display_path,
 )
 from vozzoctl.manifest.reading import FIELD_HINTS, _Reading
@@ -87,14 +89,14 @@ def load_desired_state(
 class _Loader(_Reading, _CallingSafety):
     # -- the pipeline -------------------------------------------------------------------------
     def run(self, roots: list[Path]) -> LoadResult:
-        found, problems = discover(roots)
+        found, problems = discover_found(roots)
         self.diagnostics.extend(problems)
-        trees = [files.tree_of(r) for r in roots]
+        trees = files.Trees(roots)
         for f in found:
-            self.trees[display_path(f)] = files.tree_for(f, trees)
-        yaml_files = [f for f in (self.read(p) for p in found) if f is not None]
-        documents: list[tuple[Path, Document]] = []
-        for path, yf in zip(found, yaml_files, strict=False):
+            self.trees[f.shown] = trees.tree_for(f.absolute, f.path.parent)
+        yaml_files = [self.read(f, trees) for f in found]
+        documents: list[tuple[Found, Document]] = []
+        for path, yf in zip(found, yaml_files, strict=True):
             self.diagnostics.extend(yf.diagnostics)
             for doc in yf.documents:
                 if doc.data is not None:
@@ -111,7 +113,7 @@ class _Loader(_Reading, _CallingSafety):
                 )
             )
         defaults: dict[Path, _Defaults] = {}
-        campaigns: list[tuple[Path, Document]] = []
+        campaigns: list[tuple[Found, Document]] = []
         for path, doc in documents:
             kind = self.header(doc)
             if kind == "Defaults":
@@ -149,14 +151,14 @@ class _Loader(_Reading, _CallingSafety):
         return LoadResult(
             DesiredState(tuple(built)),
             self.diagnostics,
-            [display_path(p) for p in found],
+            [f.shown for f in found],
         )
 
-    def defaults(self, path: Path, doc: Document, known: dict[Path, _Defaults]) -> None:
+    def defaults(self, path: Found, doc: Document, known: dict[Path, _Defaults]) -> None:
         self.validate(models.DefaultsDocument, doc, doc.data, _Origin({}))
         # Kept even when invalid: its campaigns then report the bad value at the Defaults (the
         # same message, dropped as a repeat), not their own fields as missing.
-        folder = path.parent.resolve()
+        folder = path.folder
         if folder in known:
             other = known[folder].doc
             self.at(
@@ -172,13 +174,13 @@ class _Loader(_Reading, _CallingSafety):
         known[folder] = _Defaults(doc, spec, folder)
 
     def campaign(
-        self, path: Path, doc: Document, defaults: dict[Path, _Defaults]
+        self, path: Found, doc: Document, defaults: dict[Path, _Defaults]
     ) -> DesiredCampaign | None:
         data = doc.data
         spec = data.get("spec")
         origin = _Origin({})
         if isinstance(spec, dict):
-            spec, origin = _merge_defaults(spec, self.chain_of(path, defaults))
+            spec, origin = _merge_defaults(spec, self.chain_of(path.folder, defaults))
         checked = {**data, "spec": _without_recipients(spec)} if "spec" in data else data
         parsed = self.validate(models.CampaignDocument, doc, checked, origin)
         if not isinstance(spec, dict):

@@ -27,14 +27,13 @@ class _Base:
         self.trees: dict[str, Path] = {}  # a manifest as shown → the tree given with -f
         self._chains: dict[Path, list[_Defaults]] = {}
 
-    def chain_of(self, path: Path, defaults: dict[Path, _Defaults]) -> list[_Defaults]:
-        """The Defaults over a manifest, farthest first: found once per file (a file may hold
-        many campaigns), in as many look-ups as its folder is deep."""
-        chain = self._chains.get(path)
+    def chain_of(self, folder: Path, defaults: dict[Path, _Defaults]) -> list[_Defaults]:
+        """The Defaults over the manifests of a (resolved) folder, farthest first: found once
+        per folder (a folder may hold many files), in as many look-ups as it is deep."""
+        chain = self._chains.get(folder)
         if chain is None:
-            folder = path.parent.resolve()
             above = (*reversed(folder.parents), folder)
-            chain = self._chains[path] = [defaults[f] for f in above if f in defaults]
+            chain = self._chains[folder] = [defaults[f] for f in above if f in defaults]
         return chain
 
     def open_named(self, doc: Document, path: FieldPath, name: str) -> Any:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -11,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from vozzoctl.manifest import files, models
 from vozzoctl.manifest.defaults import _Origin
 from vozzoctl.manifest.diagnostics import closest, suggest
-from vozzoctl.manifest.discovery import _MB, MAX_MANIFEST_BYTES, _diag, display_path
+from vozzoctl.manifest.discovery import _MB, MAX_MANIFEST_BYTES, Found, _diag
 from vozzoctl.manifest.envsubst import substitute
 from vozzoctl.manifest.loading import _Base
 from vozzoctl.manifest.yamlio import Document, FieldPath, YamlFile, dotted, read_yaml
@@ -35,9 +34,9 @@ FIELD_HINTS: dict[str, str] = {
 
 
 class _Reading(_Base):
-    def read(self, path: Path) -> YamlFile | None:
-        shown = display_path(path)
-        if files.escapes(path, self.trees.get(shown, path.parent)):
+    def read(self, found: Found, trees: files.Trees) -> YamlFile:
+        shown, path = found.shown, found.path
+        if trees.escapes(found.real, self.trees.get(shown, path.parent)):
             self.diagnostics.append(
                 _diag(
                     shown,
