@@ -23,7 +23,6 @@ import math
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from vozzoctl.api import LiveCampaign, VozzoClient
@@ -37,7 +36,7 @@ from vozzoctl.errors import (
     StalePlanError,
     VozzoctlError,
 )
-from vozzoctl.lockfile import Batch, Entry, Lockfile, Pending, save
+from vozzoctl.lockfile import Batch, Entry, Lockfile
 from vozzoctl.manifest.desired import DesiredState, recipients_fingerprint
 from vozzoctl.model import State
 from vozzoctl.plan.model import AdoptOp, CreateOp, EndOp, KeyPlan, Operation, Plan, UpdateOp
@@ -49,6 +48,7 @@ from vozzoctl.plan.planner import (
     items_needed,
     make_plan,
 )
+from vozzoctl.recorder import Recorder
 
 log = logging.getLogger("vozzoctl.engine")
 
@@ -258,126 +258,6 @@ class ApplyResult:
         return not any(r.failed for r in self.results) and not self.not_converged
 
 
-class Recorder:
-    """The lockfile as apply changes it: every change written at once, atomically."""
-
-    def __init__(
-        self,
-        path: Path,
-        lock: Lockfile,
-        clock: Callable[[], dt.datetime],
-        desired: DesiredState | None = None,
-    ) -> None:
-        self.path = path
-        self.lock = lock
-        self.clock = clock
-        # What `finish` records beside the fingerprints: each key's spec.state and labels.
-        self._declared = {d.key: (d.settings.state.value, d.labels) for d in desired or ()}
-        self._bumped = False
-        self._mutex = asyncio.Lock()
-        self._changes = 0  # changes made to self.lock
-        self._saved = 0  # of those, how many the file holds
-
-    async def _write(self, key: str, change: Callable[[Entry], Entry | None]) -> None:
-        """Change the key's entry and return once the file holds the change.
-
-        Group commit: the change is made in memory at once (no await in between, so changes
-        never interleave), then one save at a time writes the latest lockfile, in a thread so
-        that requests go on meanwhile. A change that a save begun after it already wrote is
-        not written again. Each caller still returns only after its change is on disk.
-        """
-        entry = self.lock.entry(key) or Entry()
-        new = change(entry)
-        if new == self.lock.entry(key):
-            return
-        # No local keeps a lockfile across the awaits below: thousands of callers wait there
-        # at once, and each copy would hold every entry (N creates, N² memory).
-        self.lock = self.lock.with_entry(key, new)
-        if not self._bumped:
-            self.lock = replace(self.lock, serial=self.lock.serial + 1)
-            self._bumped = True
-        self._changes += 1
-        mine = self._changes
-        async with self._mutex:
-            if self._saved >= mine:
-                return
-            latest, count = self.lock, self._changes
-            await asyncio.to_thread(save, self.path, latest)
-            self._saved = count
-
-    async def intend(self, key: str, op: CreateOp, replaces: tuple[str, ...] = ()) -> None:
-        """Record that `op` is about to be sent (once per name: a replace records it before
-        ending the batches it `replaces`, and the create itself finds it there)."""
-        since = self.clock().isoformat(timespec="seconds")
-        pending = Pending(
-            op.campaign_name, len(op.recipients), op.recipients_sha256, since, replaces
-        )
-
-        def change(e: Entry) -> Entry:
-            # Once more for a name already pending: a new attempt, so a new time.
-            if any(p.campaign_name == op.campaign_name for p in e.pending):
-                return replace(
-                    e,
-                    pending=tuple(
-                        replace(p, since=since) if p.campaign_name == op.campaign_name else p
-                        for p in e.pending
-                    ),
-                )
-            return replace(e, pending=(*e.pending, pending))
-
-        await self._write(key, change)
-
-    async def record(self, key: str, batch: Batch) -> None:
-        def change(e: Entry) -> Entry:
-            batches = tuple(b for b in e.batches if b.campaign_id != batch.campaign_id)
-            pending = tuple(p for p in e.pending if p.campaign_name != batch.campaign_name)
-            return replace(e, batches=(*batches, batch), pending=pending)
-
-        await self._write(key, change)
-
-    async def abandon(self, key: str, name: str) -> None:
-        await self._write(
-            key,
-            lambda e: replace(e, pending=tuple(p for p in e.pending if p.campaign_name != name)),
-        )
-
-    async def declare(self, key: str) -> None:
-        """Record a managed key's declared spec.state and labels when an apply had nothing to
-        send: "last applied" must follow the manifest even when the account already matched
-        it, or a later change back to RUNNING would not read as the intent it is."""
-        if self.lock.entry(key) is None or key not in self._declared:
-            return
-        state, labels = self._declared[key]
-        await self._write(key, lambda e: replace(e, state=state, labels=labels))
-
-    async def finish(self, k: KeyPlan) -> None:
-        if k.forget:
-            await self._write(k.key, lambda e: None)
-            return
-        # Every operation of the key succeeded: any create still pending is one an earlier
-        # run did not complete and this plan has made good (or found needless).
-        state, labels = self._declared.get(k.key, ("", ()))
-        # A manifest that asked to restart calls (and got it) ends the record of a stop.
-        restarted = any(
-            isinstance(op, UpdateOp)
-            and any(c.name == "state" and c.after == State.RUNNING.value for c in op.changes)
-            for op in k.operations
-        )
-
-        def change(e: Entry) -> Entry:
-            return replace(
-                e,
-                settings_sha256=k.settings_sha256,
-                recipients_sha256=k.recipients_sha256,
-                pending=(),
-                state=state or e.state,
-                labels=labels if state else e.labels,
-                stopped=None if restarted else e.stopped,
-            )
-
-        await self._write(k.key, change)
-
-
 def describe(op: Operation) -> str:
     if isinstance(op, AdoptOp):
         return f"adopt {op.campaign_name} ({op.campaign_id})"
@@ -400,7 +280,7 @@ async def apply(
     plan_.raise_if_unsafe()
     say = progress or (lambda _: None)
     start_calls = client.requests_total
-    keys = [k for k in plan_.keys if k.operations or k.forget or recorder.lock.entry(k.key)]
+    keys = [k for k in plan_.keys if k.operations or k.forget or recorder.entry(k.key)]
     # A create is recorded as pending only once it may be sent: at most `concurrency` creates
     # wait between their write-ahead record and their answer, so an interrupted apply leaves
     # only those as "may exist" (a later plan waits --pending-wait for them), not every create

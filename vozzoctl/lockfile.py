@@ -135,17 +135,9 @@ class Lockfile:
         together from each entry's text, made once per entry value: apply writes the file
         after every call, and encoding all of it each time made an apply of N creates O(N²)
         (indent= takes json's pure-Python encoder)."""
-        if self.campaigns:
-            entries = ",\n".join(_entry_text(k, e) for k, e in sorted(self.campaigns.items()))
-            campaigns = "{\n" + entries + "\n  }"
-        else:
-            campaigns = "{}"
-        return (
-            f'{{\n  "api_url": {json.dumps(self.api_url, ensure_ascii=False)},\n'
-            f'  "campaigns": {campaigns},\n'
-            f'  "format_version": {FORMAT_VERSION},\n'
-            f'  "serial": {int(self.serial)}\n}}\n'
-        )
+        texts = [entry_text(k, e) for k, e in sorted(self.campaigns.items())]
+        head, tail = document_frame(self.api_url, self.serial, bool(texts))
+        return head + ",\n".join(texts) + tail
 
     def fingerprint(self) -> str:
         import hashlib
@@ -153,8 +145,19 @@ class Lockfile:
         return hashlib.sha256(self.to_json().encode()).hexdigest()
 
 
+def document_frame(api_url: str, serial: int, entries: bool) -> tuple[str, str]:
+    """The file's text before and after its entries, which go between the two joined by
+    `",\\n"` (each an `entry_text`, in key order)."""
+    url = json.dumps(api_url, ensure_ascii=False)
+    head = f'{{\n  "api_url": {url},\n  "campaigns": {{' + ("\n" if entries else "")
+    tail = (
+        "\n  }" if entries else "}"
+    ) + f',\n  "format_version": {FORMAT_VERSION},\n  "serial": {int(serial)}\n}}\n'
+    return head, tail
+
+
 @functools.lru_cache(maxsize=16_384)
-def _entry_text(key: str, entry: Entry) -> str:
+def entry_text(key: str, entry: Entry) -> str:
     """`"key": {...}` as it appears inside `"campaigns"` (two levels deep) in the file."""
     text = json.dumps({key: _entry_json(entry)}, indent=2, sort_keys=True, ensure_ascii=False)
     # '{\n  "key": {\n ... \n  }\n}': drop the braces, indent one level more. Strings in
@@ -276,7 +279,11 @@ def _stop(raw: Any) -> Stop | None:
 
 def save(path: Path, lock: Lockfile) -> None:
     """Write atomically: a reader sees the old file or the new one, never half of either."""
-    text = redact(lock.to_json())  # a campaign name may hold the key: never on disk
+    write_text(path, redact(lock.to_json()))  # a campaign name may hold the key: never on disk
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write `text` (a lockfile, its key already masked) to `path` atomically and durably."""
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:

@@ -33,6 +33,7 @@ from vozzoctl import engine, lockfile
 from vozzoctl.emulator.shapes import SHAPES
 from vozzoctl.errors import UnexpectedAnswerError
 from vozzoctl.plan.pending import DEFAULT_PENDING_WAIT
+from vozzoctl.recorder import Recorder
 
 ENDPOINT_PREFIX = "GET /v1alpha/"
 
@@ -55,7 +56,7 @@ def apply_once(scene: Scene) -> UnexpectedAnswerError | None:
             made, _ = await engine.plan(client, desired, lock, options)
             if not made.safe:
                 return
-            recorder = engine.Recorder(scene.lockfile, lock, scene.app.emulator.now)
+            recorder = Recorder(scene.lockfile, lock, scene.app.emulator.now)
             await engine.apply(client, made, recorder)
 
     try:

@@ -33,6 +33,7 @@ from vozzoctl.errors import VozzoctlError
 from vozzoctl.manifest import load_desired_state
 from vozzoctl.plan.pending import DEFAULT_PENDING_WAIT
 from vozzoctl.plan.planner import Options
+from vozzoctl.recorder import Recorder
 
 CREATE = {"method": "POST", "path": "/v1alpha/campaign"}
 UPDATE = {"method": "POST", "path": "/v1alpha/campaign/update-campaign/*"}
@@ -116,7 +117,7 @@ class Scene:
             async with self.client() as client:
                 made, _ = await engine.plan(client, desired, lock, options)
                 made.raise_if_unsafe()
-                recorder = engine.Recorder(self.lockfile, lock, self.app.emulator.now)
+                recorder = Recorder(self.lockfile, lock, self.app.emulator.now)
                 result = await engine.apply(client, made, recorder)
                 failed = [f"{r.key}: {r.failed}" for r in result.results if r.failed]
                 return result.ok, "; ".join(failed + result.not_converged)

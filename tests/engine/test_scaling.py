@@ -6,23 +6,33 @@ comparisons, requests): linear work grows about tenfold, quadratic work a hundre
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import AGENT, Vozzo
+from vozzoctl import lockfile as lockfile_module
+from vozzoctl import recorder as recorder_module
+from vozzoctl import redact
 from vozzoctl.lockfile import Batch, Entry, Lockfile
 from vozzoctl.manifest.desired import DesiredCampaign, DesiredState
 from vozzoctl.model import Recipient, Settings, State
 from vozzoctl.plan import batches as batch_module
+from vozzoctl.plan.model import Action, CreateOp, KeyPlan
 from vozzoctl.plan.planner import LiveState, Options, items_needed, make_plan
+from vozzoctl.recorder import Recorder
 
 AGENTS = ("619ec26c-4957-4926-70f8-fe7391b3527e", "3f0c9a52-7d1e-4b8a-9c2f-5e6d7a8b9c01")
 TODAY = date(2026, 12, 1)
+NOW = datetime.fromisoformat("2026-12-01T10:00:00+05:30")
+URL = "http://127.0.0.1:9"
 
 
 @dataclass(frozen=True)
@@ -218,3 +228,59 @@ def test_recorded_campaigns_read_by_agent_stop_at_the_page_that_holds_the_last(
     assert agent_reads(vozzo) == (set(), 1)
     details = [r for r in vozzo.app.emulator.requests if r.path.startswith("/v1alpha/campaign/")]
     assert len(details) == 5
+
+
+def lockfile_work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, n: int) -> tuple[int, str]:
+    """Characters masked to record n creates as apply does, 16 at a time (each key's pending
+    create, then its id, then its fingerprints), and the lockfile text written last."""
+    masked = [0]
+    written = [""]
+
+    def counted(text: str) -> str:
+        masked[0] += len(text)
+        return redact.redact(text)
+
+    def write(path: Path, text: str) -> None:
+        written[0] = text
+
+    monkeypatch.setattr(recorder_module, "redact", counted)
+    monkeypatch.setattr(lockfile_module, "redact", counted)
+    monkeypatch.setattr(lockfile_module, "write_text", write)
+    recorder = Recorder(tmp_path / "vozzo.lock", Lockfile(URL), lambda: NOW)
+    gate = asyncio.Semaphore(16)
+
+    async def create(i: int) -> None:
+        d = DesiredCampaign.build(f"k{i:05d}", settings(i), [Recipient(f"+9198{i:08d}")])
+        name = d.settings.campaign_name
+        op = CreateOp(name, 1, d.settings, d.recipients, d.recipients_sha)
+        async with gate:
+            await recorder.intend(d.key, op)
+            await asyncio.sleep(0)  # the POST
+            await recorder.record(d.key, Batch(f"c-{i}", name, 1, d.recipients_sha))
+        await recorder.finish(
+            KeyPlan(
+                d.key,
+                Action.CREATE,
+                (op,),
+                settings_sha256=d.settings_sha,
+                recipients_sha256=d.recipients_sha,
+            )
+        )
+
+    async def run() -> None:
+        await asyncio.gather(*(create(i) for i in range(n)))
+
+    asyncio.run(run())
+    return masked[0], written[0]
+
+
+def test_recording_creates_masks_text_in_proportion_to_the_creates(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    small, _ = lockfile_work(monkeypatch, tmp_path, 300)
+    large, text = lockfile_work(monkeypatch, tmp_path, 3_000)
+    doc = json.loads(text)
+    assert len(doc["campaigns"]) == 3_000  # every create recorded, none left pending
+    assert not any(e.get("pending") for e in doc["campaigns"].values())
+    assert small >= 300 * 3 * 200  # the count is real: three entry texts a key, masked
+    assert large <= 11 * small, f"{small:,} → {large:,} characters masked: not linear"

@@ -28,6 +28,7 @@ from vozzoctl.clock import now_ist
 from vozzoctl.errors import PlanError, StalePlanError, UsageError
 from vozzoctl.plan.model import Action, Plan
 from vozzoctl.plan.planner import Options
+from vozzoctl.recorder import Recorder
 from vozzoctl.render.plan import plan_json
 
 
@@ -233,7 +234,7 @@ def _plan_and_apply(
                 made.raise_if_unsafe()
             _say_paused(made)
             if not made.has_changes and not any(k.forget for k in made.keys):
-                recorder = engine.Recorder(Path(s.lockfile), lock, now_ist, desired)
+                recorder = Recorder(Path(s.lockfile), lock, now_ist, desired)
                 for k in made.keys:
                     await recorder.declare(k.key)
                 click.echo("Nothing to apply.", err=True)
@@ -242,7 +243,7 @@ def _plan_and_apply(
                 await engine.check_can_write(client)
             if saved is None and not auto_approve and not _confirm(made):
                 return 1
-            recorder = engine.Recorder(Path(s.lockfile), lock, now_ist, desired)
+            recorder = Recorder(Path(s.lockfile), lock, now_ist, desired)
             done = 0
 
             with _progress(made) as say:

@@ -1,0 +1,190 @@
+"""The lockfile as apply changes it: every change on disk before apply goes on from it.
+
+Apply writes the whole lockfile (atomically) after every successful call, so a crash loses
+nothing, and the write-ahead record of a create is on disk before the create is sent. With
+thousands of keys that is thousands of writes of a file that grows with each: re-encoding and
+re-masking every entry for each write made an apply of N creates cost O(N²) CPU.
+`LockfileText` keeps each entry's text, so a write encodes and masks only the entries that
+changed since the last; the rest is joining texts already made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from vozzoctl import lockfile
+from vozzoctl.lockfile import Batch, Entry, Lockfile, Pending
+from vozzoctl.manifest.desired import DesiredState
+from vozzoctl.model import State
+from vozzoctl.plan.model import CreateOp, KeyPlan, UpdateOp
+from vozzoctl.redact import redact
+
+
+class LockfileText:
+    """A lockfile's entries and its file text, kept together as entries change one by one.
+
+    `text()` equals `redact(lock.to_json())` of the same lockfile: each entry's text is made
+    and masked once per value of the entry, and masked texts are joined. (Masking piece by
+    piece finds every key that masking the whole would: a key is printable ASCII without
+    spaces, and pieces meet only at line breaks.)
+    """
+
+    def __init__(self, lock: Lockfile) -> None:
+        self.api_url = lock.api_url
+        self.serial = lock.serial
+        self.entries: dict[str, Entry] = dict(lock.campaigns)
+        self._keys = sorted(self.entries)  # kept in order as keys come and go
+        self._texts: dict[str, str] = {}
+        self._changed: set[str] = set(self._keys)
+
+    def set(self, key: str, entry: Entry | None) -> None:
+        if entry is None:
+            if self.entries.pop(key, None) is not None:
+                del self._keys[bisect.bisect_left(self._keys, key)]
+                self._texts.pop(key, None)
+                self._changed.discard(key)
+            return
+        if key not in self.entries:
+            bisect.insort(self._keys, key)
+        self.entries[key] = entry
+        self._changed.add(key)
+
+    def text(self) -> str:
+        for key in self._changed:
+            self._texts[key] = redact(lockfile.entry_text(key, self.entries[key]))
+        self._changed.clear()
+        head, tail = lockfile.document_frame(self.api_url, self.serial, bool(self._keys))
+        return redact(head) + ",\n".join([self._texts[k] for k in self._keys]) + redact(tail)
+
+    def lockfile(self) -> Lockfile:
+        return Lockfile(self.api_url, self.serial, dict(self.entries))
+
+
+class Recorder:
+    """The lockfile as apply changes it: every change written at once, atomically."""
+
+    def __init__(
+        self,
+        path: Path,
+        lock: Lockfile,
+        clock: Callable[[], dt.datetime],
+        desired: DesiredState | None = None,
+    ) -> None:
+        self.path = path
+        self.clock = clock
+        self._file = LockfileText(lock)
+        # What `finish` records beside the fingerprints: each key's spec.state and labels.
+        self._declared = {d.key: (d.settings.state.value, d.labels) for d in desired or ()}
+        self._bumped = False
+        self._mutex = asyncio.Lock()
+        self._changes = 0  # changes made to the entries
+        self._saved = 0  # of those, how many the file holds
+
+    @property
+    def lock(self) -> Lockfile:
+        """The lockfile as recorded so far: a copy, made in time proportional to its size."""
+        return self._file.lockfile()
+
+    def entry(self, key: str) -> Entry | None:
+        return self._file.entries.get(key)
+
+    async def _write(self, key: str, change: Callable[[Entry], Entry | None]) -> None:
+        """Change the key's entry and return once the file holds the change.
+
+        Group commit: the change is made in memory at once (no await in between, so changes
+        never interleave), then one save at a time writes the latest text, in a thread so
+        that requests go on meanwhile. A change that a save begun after it already wrote is
+        not written again. Each caller still returns only after its change is on disk.
+        """
+        new = change(self.entry(key) or Entry())
+        if new == self.entry(key):
+            return
+        self._file.set(key, new)
+        if not self._bumped:
+            self._file.serial += 1
+            self._bumped = True
+        self._changes += 1
+        mine = self._changes
+        async with self._mutex:
+            if self._saved >= mine:
+                return
+            text, count = self._file.text(), self._changes
+            await asyncio.to_thread(lockfile.write_text, self.path, text)
+            self._saved = count
+
+    async def intend(self, key: str, op: CreateOp, replaces: tuple[str, ...] = ()) -> None:
+        """Record that `op` is about to be sent (once per name: a replace records it before
+        ending the batches it `replaces`, and the create itself finds it there)."""
+        since = self.clock().isoformat(timespec="seconds")
+        pending = Pending(
+            op.campaign_name, len(op.recipients), op.recipients_sha256, since, replaces
+        )
+
+        def change(e: Entry) -> Entry:
+            # Once more for a name already pending: a new attempt, so a new time.
+            if any(p.campaign_name == op.campaign_name for p in e.pending):
+                return replace(
+                    e,
+                    pending=tuple(
+                        replace(p, since=since) if p.campaign_name == op.campaign_name else p
+                        for p in e.pending
+                    ),
+                )
+            return replace(e, pending=(*e.pending, pending))
+
+        await self._write(key, change)
+
+    async def record(self, key: str, batch: Batch) -> None:
+        def change(e: Entry) -> Entry:
+            batches = tuple(b for b in e.batches if b.campaign_id != batch.campaign_id)
+            pending = tuple(p for p in e.pending if p.campaign_name != batch.campaign_name)
+            return replace(e, batches=(*batches, batch), pending=pending)
+
+        await self._write(key, change)
+
+    async def abandon(self, key: str, name: str) -> None:
+        await self._write(
+            key,
+            lambda e: replace(e, pending=tuple(p for p in e.pending if p.campaign_name != name)),
+        )
+
+    async def declare(self, key: str) -> None:
+        """Record a managed key's declared spec.state and labels when an apply had nothing to
+        send: "last applied" must follow the manifest even when the account already matched
+        it, or a later change back to RUNNING would not read as the intent it is."""
+        if self.entry(key) is None or key not in self._declared:
+            return
+        state, labels = self._declared[key]
+        await self._write(key, lambda e: replace(e, state=state, labels=labels))
+
+    async def finish(self, k: KeyPlan) -> None:
+        if k.forget:
+            await self._write(k.key, lambda e: None)
+            return
+        # Every operation of the key succeeded: any create still pending is one an earlier
+        # run did not complete and this plan has made good (or found needless).
+        state, labels = self._declared.get(k.key, ("", ()))
+        # A manifest that asked to restart calls (and got it) ends the record of a stop.
+        restarted = any(
+            isinstance(op, UpdateOp)
+            and any(c.name == "state" and c.after == State.RUNNING.value for c in op.changes)
+            for op in k.operations
+        )
+
+        def change(e: Entry) -> Entry:
+            return replace(
+                e,
+                settings_sha256=k.settings_sha256,
+                recipients_sha256=k.recipients_sha256,
+                pending=(),
+                state=state or e.state,
+                labels=labels if state else e.labels,
+                stopped=None if restarted else e.stopped,
+            )
+
+        await self._write(k.key, change)
