@@ -37,7 +37,7 @@ from vozzoctl.errors import (
     VozzoctlError,
 )
 from vozzoctl.lockfile import Batch, Entry, Lockfile
-from vozzoctl.manifest.desired import DesiredState, recipients_fingerprint
+from vozzoctl.manifest.desired import DesiredState
 from vozzoctl.model import State
 from vozzoctl.plan.model import AdoptOp, CreateOp, EndOp, KeyPlan, Operation, Plan, UpdateOp
 from vozzoctl.plan.planner import (
@@ -132,17 +132,19 @@ async def _items(client: VozzoClient, campaign_id: str) -> tuple[Any, ...]:
 
 
 def _stretch_digests(desired: DesiredState) -> None:
-    """Compute every key's recipients digest (scrypt lets go of the GIL), so that the plan
-    finds them made: `recipients_fingerprint` keeps what it computed."""
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(lambda d: recipients_fingerprint(d.recipients, d.key), desired))
+    """Compute every stretched recipients digest (scrypt lets go of the GIL), so that the plan
+    finds them made: `DesiredCampaign.recipients_sha` keeps what it computed."""
+    stretched = [d for d in desired if not d.published]
+    if stretched:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(lambda d: d.recipients_sha, stretched))
 
 
 async def plan(
     client: VozzoClient, desired: DesiredState, lock: Lockfile, options: Options
 ) -> tuple[Plan, LiveState]:
-    # Each key's recipients digest is stretched (milliseconds of CPU a key): made on two
-    # threads while the account is read, not one after another once it has been.
+    # A digest of recipients read from files is stretched (milliseconds of CPU a key): made on
+    # two threads while the account is read, not one after another once it has been.
     digests = asyncio.create_task(asyncio.to_thread(_stretch_digests, desired))
     try:
         live = await read_live(client, desired, lock, options)

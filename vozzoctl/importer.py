@@ -92,6 +92,7 @@ class Imported:
     inline: int  # recipients written into the manifest itself
     notes: list[str]
     batches: tuple[Batch, ...] = ()
+    published: bool = False  # every number written literally in the manifest (no CSV, no ${)
 
 
 @dataclass
@@ -452,16 +453,21 @@ def prepare(
         taken.add(key)
         manifest = out / f"{key}.yaml"
         csv_path = out / f"{key}.csv" if e.csv_rows else None
-        files[manifest] = manifest_text(key, settings, e, csv_path.name if csv_path else None, g)
+        text = files[manifest] = manifest_text(
+            key, settings, e, csv_path.name if csv_path else None, g
+        )
         if csv_path is not None:
             files[csv_path] = csv_text(e)
+        # A batch's digest covers its live calls, which the manifest may not all show: stretched.
         batches = tuple(
             Batch(c.campaign_id, c.name, len(g.items[c.campaign_id]),
-                  recipients_fingerprint(tuple(_recipient(i) for i in g.items[c.campaign_id]), key))
+                  recipients_fingerprint(tuple(_recipient(i) for i in g.items[c.campaign_id]), key,
+                                         published=False))
             for c in g.campaigns
         )  # fmt: skip
+        published = csv_path is None and "${" not in text
         imported.append(Imported(key, g, settings, e.recipients, manifest, csv_path,
-                                 len(e.inline), notes + e.notes, batches))  # fmt: skip
+                                 len(e.inline), notes + e.notes, batches, published))  # fmt: skip
     return imported, skipped, files
 
 
@@ -487,7 +493,9 @@ def record(lockfile_path: Path, api_url: str, imported: Sequence[Imported]) -> L
             entry = Entry(
                 batches=imp.batches,
                 settings_sha256=settings_fingerprint(imp.settings),
-                recipients_sha256=recipients_fingerprint(imp.recipients, imp.key),
+                recipients_sha256=recipients_fingerprint(
+                    imp.recipients, imp.key, published=imp.published
+                ),
             )
             lock = lock.with_entry(imp.key, entry)
         lock = replace(lock, serial=lock.serial + 1)
@@ -509,7 +517,7 @@ def check_round_trip(imported: Sequence[Imported], out: Path, today: dt.date) ->
                 f"{imp.key}: its settings read differently from the live campaign "
                 "(a Defaults document above it?): plan will show changes"
             )
-        if d.recipients_sha != recipients_fingerprint(imp.recipients, imp.key):
+        if d.recipients_sha != d.fingerprint(imp.recipients):
             problems.append(
                 f"{imp.key}: its recipients read differently from the live calls "
                 "(a Defaults document's metadata?): plan will show changes"

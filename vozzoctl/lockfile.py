@@ -2,8 +2,9 @@
 
 JSON with sorted keys, two-space indent and a final newline, so its diffs read well in review.
 No phone numbers, no metadata values, no API key: only ids, names, counts and digests (the
-recipients' digest is salted and stretched, so that one recipient's number cannot be found by
-trying all numbers: see `manifest.desired.recipients_fingerprint`).
+recipients' digest is salted, and stretched wherever the numbers are not written in the
+manifests themselves, so that one recipient's number cannot be found by trying all numbers:
+see `manifest.desired.recipients_fingerprint`).
 
     {"format_version": 1, "serial": 3, "api_url": "https://backend.vozzo.ai",
      "campaigns": {"winter-promo": {

@@ -28,19 +28,28 @@ def settings_fingerprint(s: Settings) -> str:
     return _sha(json.dumps(doc, sort_keys=True, separators=(",", ":")))
 
 
-# The recipients' digest goes into the lockfile, which lives in git. A plain SHA-256 of one
-# recipient is that recipient's number to anyone who hashes the ~10^10 numbers of a country
-# (minutes on a laptop). So the SHA-256 of the list is stretched with scrypt, salted with the
-# key: trying every number then costs CPU-years per key instead of minutes, and no table built
-# once serves every lockfile. A list of several recipients is out of reach either way.
+# The recipients' digest goes into the lockfile, which lives in git, beside the manifests. How
+# strong it must be depends on where the numbers stand:
+# - Written literally in a manifest (spec.recipients, no `${VAR}` in its file or its Defaults):
+#   the numbers are in the repository already, next to the lockfile, so no digest can give away
+#   more. A SHA-256 salted with the key is enough to notice change, and costs microseconds.
+# - Read from recipient_files (which a team may keep out of git), through `${VAR}`, or from the
+#   live account (adoption): a plain SHA-256 of one recipient would be that number to anyone
+#   who hashes the ~10^10 numbers of a country (minutes on a laptop). So the SHA-256 of the list
+#   is stretched with scrypt, salted with the key: trying every number of one country then costs
+#   about a CPU-year per key (2.5 ms a try), and no table built once serves every lockfile. A
+#   list of several recipients is out of reach either way.
 _SCRYPT = {"n": 2**10, "r": 8, "p": 1, "dklen": 32}
 
 
-def recipients_fingerprint(recipients: Sequence[Recipient], key: str) -> str:
+def recipients_fingerprint(recipients: Sequence[Recipient], key: str, *, published: bool) -> str:
     """The digest of a key's recipients in canonical order (by phone): file order does not
-    count. Salted with the key and stretched, so one number cannot be found from it."""
+    count. Salted with the key; stretched unless every number is `published`, i.e. written
+    literally in the manifests (see above)."""
     ordered = sorted(recipients, key=_phone) if not _is_sorted(recipients) else recipients
     plain = _sha("".join(f"{r.phone}\t{r.language}\t{r.metadata}\n" for r in ordered))
+    if published:
+        return _sha(f"vozzoctl/recipients/literal/{key}\n{plain}")
     return _stretch(plain, key)
 
 
@@ -77,6 +86,8 @@ class DesiredCampaign:
     # hold them.
     suppressed: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     excluded: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    # Every number is written literally in the manifests: its digest need not be stretched.
+    published: bool = field(default=False, compare=False)
 
     @classmethod
     def build(
@@ -89,6 +100,7 @@ class DesiredCampaign:
         *,
         suppressed: frozenset[str] = frozenset(),
         excluded: frozenset[str] = frozenset(),
+        published: bool = False,
     ) -> DesiredCampaign:
         ordered = tuple(sorted(recipients, key=_phone))
         return cls(
@@ -100,13 +112,26 @@ class DesiredCampaign:
             settings_sha=settings_fingerprint(settings),
             suppressed=suppressed,
             excluded=excluded,
+            published=published,
         )
 
     @functools.cached_property
     def recipients_sha(self) -> str:
-        """Computed when first asked for: it is stretched (milliseconds a key), and `validate`
-        never needs it."""
-        return recipients_fingerprint(self.recipients, self.key)
+        """Computed when first asked for: it may be stretched (milliseconds a key), and
+        `validate` never needs it."""
+        return recipients_fingerprint(self.recipients, self.key, published=self.published)
+
+    def fingerprint(self, recipients: Sequence[Recipient]) -> str:
+        """The digest of some of this key's recipients (a batch), or of recipients read live:
+        as strong as this key's own unless every number is one the manifests publish."""
+        published = self.published and (
+            recipients is self.recipients or self._phones.issuperset(r.phone for r in recipients)
+        )
+        return recipients_fingerprint(recipients, self.key, published=published)
+
+    @functools.cached_property
+    def _phones(self) -> frozenset[str]:
+        return frozenset(r.phone for r in self.recipients)
 
     @property
     def withheld(self) -> frozenset[str]:
@@ -130,10 +155,11 @@ class DesiredState:
         return len(self.campaigns)
 
     def get(self, key: str) -> DesiredCampaign | None:
-        for c in self.campaigns:
-            if c.key == key:
-                return c
-        return None
+        return self._by_key.get(key)
+
+    @functools.cached_property
+    def _by_key(self) -> dict[str, DesiredCampaign]:
+        return {c.key: c for c in self.campaigns}
 
     @property
     def recipient_count(self) -> int:

@@ -179,8 +179,9 @@ class _Loader(_Reading, _CallingSafety):
         data = doc.data
         spec = data.get("spec")
         origin = _Origin({})
+        chain = self.chain_of(path.folder, defaults)
         if isinstance(spec, dict):
-            spec, origin = _merge_defaults(spec, self.chain_of(path.folder, defaults))
+            spec, origin = _merge_defaults(spec, chain)
         checked = {**data, "spec": _without_recipients(spec)} if "spec" in data else data
         parsed = self.validate(models.CampaignDocument, doc, checked, origin)
         if not isinstance(spec, dict):
@@ -249,6 +250,10 @@ class _Loader(_Reading, _CallingSafety):
             f"{doc.source.display}:{doc.line}",
             suppressed=suppressed,
             excluded=excluded,
+            # The numbers stand as written in files of this tree (see desired.py: the digest).
+            published=not s.recipient_files
+            and not any(d.doc.source.has_references for d in chain)
+            and not doc.source.has_references,
         )
 
     def distinct_names(self, campaigns: list[DesiredCampaign]) -> list[DesiredCampaign]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from vozzoctl.lockfile import Entry, Lockfile
-from vozzoctl.manifest.desired import DesiredCampaign, recipients_fingerprint
+from vozzoctl.manifest.desired import DesiredCampaign
 from vozzoctl.model import Recipient, Settings, State, can_transition
 from vozzoctl.pii import mask_phone
 from vozzoctl.plan import pauses
@@ -64,9 +64,7 @@ def _plan_key(
     actions: set[Action] = set()
     for c in sorted(found.adopted, key=lambda c: _order(c, s.campaign_name)):
         read = tuple(_recipient(i) for i in live.items.get(c.campaign_id, ()))
-        ops.append(
-            AdoptOp(c.campaign_id, c.name, c.state, len(read), recipients_fingerprint(read, d.key))
-        )
+        ops.append(AdoptOp(c.campaign_id, c.name, c.state, len(read), d.fingerprint(read)))
         actions.add(Action.ADOPT)
 
     if not batches:
@@ -155,7 +153,7 @@ def _plan_key(
                 replacing.add(c.campaign_id)
             if keep and s.state != State.ENDED:
                 name = s.campaign_name if next_batch == 1 else f"{s.campaign_name} #{next_batch}"
-                ops.append(_create(d.key, name, next_batch, fresh, keep, then))
+                ops.append(_create(d, name, next_batch, fresh, keep, then))
             notes.append(
                 f"replace: {words}; the old campaigns end, then one new campaign holds the "
                 f"{len(keep)} recipient(s) that remain"
@@ -173,7 +171,7 @@ def _plan_key(
         else:
             actions.add(Action.APPEND)
             name = f"{s.campaign_name} #{next_batch}"
-            ops.append(_create(d.key, name, next_batch, fresh, added, then))
+            ops.append(_create(d, name, next_batch, fresh, added, then))
             if start != s.start_date:
                 notes.append(f"the new batch starts {start}: start_date {s.start_date} has passed")
 
@@ -235,7 +233,7 @@ def _plan_create(
     if s.end_date is not None and s.end_date < options.today:
         errors.append(f"spec.schedule.end_date {s.end_date} has passed")
     then = s.state if s.state in (State.RUNNING, State.SUSPENDED) else None
-    op = _create(d.key, s.campaign_name, 1, replace(s, state=State.TO_START), d.recipients, then)
+    op = _create(d, s.campaign_name, 1, replace(s, state=State.TO_START), d.recipients, then)
     return replace(
         base,
         action=Action.CREATE,
@@ -247,7 +245,7 @@ def _plan_create(
 
 
 def _create(
-    key: str,
+    d: DesiredCampaign,
     name: str,
     batch: int,
     s: Settings,
@@ -255,7 +253,7 @@ def _create(
     then: State | None,
 ) -> CreateOp:
     chosen = tuple(recipients)
-    digest = recipients_fingerprint(chosen, key)
+    digest = d.fingerprint(chosen)
     return CreateOp(name, batch, replace(s, campaign_name=name), chosen, digest, then)
 
 
