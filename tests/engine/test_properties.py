@@ -10,7 +10,7 @@ that fails must be a refusal that sent nothing, and only after a number was remo
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -68,6 +68,18 @@ class Spec:
     def copy(self) -> Spec:
         return Spec(dict(self.recipients), self.state, self.end_hour, self.max_attempts,
                     self.weekends)  # fmt: skip
+
+
+def has_spare(key: str, spec: Spec) -> bool:
+    return len(spec.recipients) < len(POOL[key])
+
+
+def has_several(_: str, spec: Spec) -> bool:
+    return len(spec.recipients) > 1
+
+
+def can_move(_: str, spec: Spec) -> bool:
+    return bool(TRANSITIONS[spec.state])
 
 
 @dataclass
@@ -129,14 +141,20 @@ class ApplyMachine(RuleBasedStateMachine):
             ],
         )
 
+    def undeclared(self) -> list[str]:
+        return [k for k in KEYS if k not in self.declared]
+
     @initialize(key=st.sampled_from(KEYS), data=st.data())
     def first_key(self, key: str, data: st.DataObject) -> None:
-        self.add_key(key, data)
+        self.declare(key, data)
 
-    @rule(key=st.sampled_from(KEYS), data=st.data())
-    def add_key(self, key: str, data: st.DataObject) -> None:
-        if key in self.declared:
-            return
+    @precondition(lambda self: bool(self.undeclared()))
+    @rule(data=st.data())
+    def add_key(self, data: st.DataObject) -> None:
+        """A key not in the folder (never, or no longer: its campaigns stay) is written."""
+        self.declare(data.draw(st.sampled_from(self.undeclared())), data)
+
+    def declare(self, key: str, data: st.DataObject) -> None:
         phones = data.draw(st.sets(st.sampled_from(POOL[key]), min_size=1, max_size=3))
         state = data.draw(st.sampled_from(LIVE_STATES))
         self.declared[key] = Spec(dict.fromkeys(phones, 0), state)
@@ -149,23 +167,24 @@ class ApplyMachine(RuleBasedStateMachine):
         del self.declared[key]
         (self.world.vozzo.root / "campaigns" / f"{key}.yaml").unlink()
 
-    @precondition(lambda self: bool(self.declared))
+    def keys_where(self, ok: Callable[[str, Spec], bool]) -> list[str]:
+        return sorted(k for k, spec in self.declared.items() if ok(k, spec))
+
+    @precondition(lambda self: bool(self.keys_where(has_spare)))
     @rule(data=st.data())
     def add_recipient(self, data: st.DataObject) -> None:
-        key = data.draw(st.sampled_from(sorted(self.declared)))
+        key = data.draw(st.sampled_from(self.keys_where(has_spare)))
         spare = sorted(set(POOL[key]) - set(self.declared[key].recipients))
-        if spare:
-            self.declared[key].recipients[data.draw(st.sampled_from(spare))] = 0
-            self.write(key)
+        self.declared[key].recipients[data.draw(st.sampled_from(spare))] = 0
+        self.write(key)
 
-    @precondition(lambda self: bool(self.declared))
+    @precondition(lambda self: bool(self.keys_where(has_several)))
     @rule(data=st.data())
     def remove_recipient(self, data: st.DataObject) -> None:
-        key = data.draw(st.sampled_from(sorted(self.declared)))
+        key = data.draw(st.sampled_from(self.keys_where(has_several)))
         recipients = self.declared[key].recipients
-        if len(recipients) > 1:
-            del recipients[data.draw(st.sampled_from(sorted(recipients)))]
-            self.write(key)
+        del recipients[data.draw(st.sampled_from(sorted(recipients)))]
+        self.write(key)
 
     @precondition(lambda self: bool(self.declared))
     @rule(data=st.data())
@@ -190,23 +209,20 @@ class ApplyMachine(RuleBasedStateMachine):
         spec.end_hour, spec.max_attempts, spec.weekends = end_hour, max_attempts, weekends
         self.write(key)
 
-    @precondition(lambda self: bool(self.declared))
+    @precondition(lambda self: bool(self.keys_where(can_move)))
     @rule(data=st.data())
     def change_state(self, data: st.DataObject) -> None:
-        key = data.draw(st.sampled_from(sorted(self.declared)))
+        key = data.draw(st.sampled_from(self.keys_where(can_move)))
         spec = self.declared[key]
-        allowed = sorted(TRANSITIONS[spec.state])
-        if allowed:
-            spec.state = data.draw(st.sampled_from(allowed))
-            self.write(key)
+        spec.state = data.draw(st.sampled_from(sorted(TRANSITIONS[spec.state])))
+        self.write(key)
 
-    @precondition(lambda self: bool(self.declared))
+    @precondition(lambda self: bool(self.keys_where(lambda k, _: k in self.applied)))
     @rule(data=st.data())
     def revert_to_applied(self, data: st.DataObject) -> None:
-        key = data.draw(st.sampled_from(sorted(self.declared)))
-        if key in self.applied:
-            self.declared[key] = self.applied[key].copy()
-            self.write(key)
+        key = data.draw(st.sampled_from(self.keys_where(lambda k, _: k in self.applied)))
+        self.declared[key] = self.applied[key].copy()
+        self.write(key)
 
     @precondition(lambda self: self.minutes < 360)
     @rule(minutes=st.integers(5, 90))
