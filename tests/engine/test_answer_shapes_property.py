@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from tests.engine.test_apply_faults import (
     Scene,
-    apply_twice,
+    apply_until_converged,
     check_converged,
     new_scene,
     rules,
@@ -106,7 +106,7 @@ def test_no_name_is_created_twice_and_every_refusal_names_its_endpoint(
             emulator.shapes = frozenset()
             emulator.clear_faults()
             emulator.advance(DEFAULT_PENDING_WAIT + timedelta(seconds=lag + 1))
-            apply_twice(scene)
+            apply_until_converged(scene)
             emulator.list_lag = 0.0
             check_converged(scene)
         finally:

@@ -1,6 +1,8 @@
 """Apply under the emulator's injected faults: rate limits, 5xx, delays, dropped connections and
-creates that commit but lose their answer. Whatever the schedule, two applies converge, no
-campaign is made twice, nobody is held by two live campaigns, and the plan after is empty.
+creates that commit but lose their answer. Whatever the schedule, no campaign is made twice,
+nobody is held by two live campaigns, an apply whose reads fail sends nothing, and applies
+spaced past --pending-wait converge — in two, plus one for each apply in which the API failed a
+request after every retry — with an empty plan after.
 
 The engine runs through its Python API (`engine.plan`, `engine.apply`) so that the client's
 retry waits can be skipped: `VozzoClient(sleep=...)` records them instead of sleeping.
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -44,6 +47,17 @@ READS = [
     {"method": "GET"},
 ]
 FAST = RetryPolicy(max_attempts=5, base_delay=0.01, max_delay=0.05, max_total_wait=60.0)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What one apply did: whether it completed, its report, whether its plan was made (its
+    reads answered), and how many writes (POST requests) the API received from it."""
+
+    ok: bool
+    report: str
+    planned: bool
+    writes: int
 
 
 @dataclass
@@ -111,12 +125,20 @@ class Scene:
 
     def apply(self) -> tuple[bool, str]:
         """One `apply --auto-approve`: whether it completed, and what it reported."""
+        applied = self.apply_once()
+        return applied.ok, applied.report
+
+    def apply_once(self) -> Applied:
         desired, lock, options = self._inputs()
+        before = len(self.app.emulator.requests)
+        planned = False
 
         async def work() -> tuple[bool, str]:
+            nonlocal planned
             async with self.client() as client:
                 made, _ = await engine.plan(client, desired, lock, options)
                 made.raise_if_unsafe()
+                planned = True
                 recorder = Recorder(self.lockfile, lock, self.app.emulator.now)
                 result = await engine.apply(client, made, recorder)
                 failed = [f"{r.key}: {r.failed}" for r in result.results if r.failed]
@@ -124,9 +146,11 @@ class Scene:
 
         try:
             with lockfile.LockfileLock(self.lockfile, 0):
-                return asyncio.run(work())
-        except VozzoctlError as e:  # the plan's reads failed: nothing was sent
-            return False, e.message
+                ok, report = asyncio.run(work())
+        except VozzoctlError as e:  # a read failed, in the plan or after the writes
+            ok, report = False, e.message
+        writes = [r for r in self.app.emulator.requests[before:] if r.method == "POST"]
+        return Applied(ok, report, planned, len(writes))
 
     # ---- what the API holds
 
@@ -198,16 +222,31 @@ def check_converged(scene: Scene) -> None:
     assert held == phones(50, 2)
 
 
-def apply_twice(scene: Scene) -> list[str]:
-    """Two applies, the second past the wait for creates whose answer was lost."""
+# How an apply says that the API kept failing one request after every retry.
+GAVE_UP = f"({FAST.max_attempts} attempts"
+
+
+def apply_until_converged(scene: Scene) -> list[str]:
+    """Applies, each past the wait for creates whose answer was lost, until one completes:
+    within two, plus one for each apply in which the API failed a request after every retry.
+
+    Such an apply fails closed: when the request was one of the plan's reads, nothing is sent
+    (a refusal before the first write), and the schedule's create faults meet the next apply
+    instead. The creates that apply leaves pending are not sent again before the wait, so it
+    takes a third apply; an apply budget of two flat would call that a failure to converge.
+    """
     reports: list[str] = []
-    for _ in range(2):
-        ok, why = scene.apply()
-        if ok:
+    gave_up = 0
+    while len(reports) < 2 + gave_up:
+        applied = scene.apply_once()
+        if applied.ok:
             return reports
-        reports.append(why)
+        if not applied.planned:
+            assert applied.writes == 0, f"refused after {applied.writes} write(s): {applied}"
+        reports.append(applied.report)
+        gave_up += GAVE_UP in applied.report
         scene.app.emulator.advance(DEFAULT_PENDING_WAIT + timedelta(seconds=1))
-    pytest.fail(f"two applies did not converge: {reports}")
+    pytest.fail(f"{len(reports)} applies did not converge: {reports}")
 
 
 # ------------------------------------------------------------------------------ random schedules
@@ -259,14 +298,15 @@ def _unanswered_late(plan: list[dict[str, Any]]) -> bool:
 
 # An unanswered create is never sent again in the same apply: it is looked for by name and
 # count, and otherwise left pending for a plan after --pending-wait. Two applies spaced past that
-# wait converge as long as no create fails twice.
+# wait converge as long as no create fails twice — and the API does not outlast the retries of
+# a request: such an apply fails closed, and is one more (`apply_until_converged`).
 @pytest.mark.slow
 @settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(plan=st.lists(rules, min_size=1, max_size=3).filter(lambda p: not _unanswered_late(p)))
-def test_any_fault_schedule_converges_in_two_applies_without_duplicates(
+def test_any_fault_schedule_converges_without_duplicates(
     plan: list[dict[str, Any]],
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -274,7 +314,7 @@ def test_any_fault_schedule_converges_in_two_applies_without_duplicates(
         try:
             set_the_stage(scene)
             scene.app.emulator.set_fault_plan({"rules": plan})
-            apply_twice(scene)
+            apply_until_converged(scene)
             check_converged(scene)
         finally:
             scene.app.emulator.close()
@@ -384,7 +424,7 @@ def test_an_unanswered_create_that_shows_late_in_the_lists_is_adopted_not_sent_a
     assert not ok and "/count" in why  # the count sees it, the list not yet
     assert len(creates(scene)) == sent
     scene.app.emulator.advance(minutes=5)
-    apply_twice(scene)
+    apply_until_converged(scene)
     check_converged(scene)
     assert max(Counter(creates(scene)).values()) == 1
 
@@ -429,5 +469,60 @@ def test_a_replace_whose_create_failed_after_the_end_is_finished_by_the_next_app
     assert any(
         "an earlier replace ended 1 campaign(s) but did not create 'F #2'" in n for n in f.notes
     )
-    apply_twice(scene)
+    apply_until_converged(scene)
+    check_converged(scene)
+
+
+AGENT_LISTS = {"method": "GET", "path": "/v1alpha/campaigns/agent/*"}  # and their counts
+RATE_LIMITED = {"action": "status", "status": 429, "retry_after": 0}
+GAVE_UP_ON_A_LIST = re.compile(
+    r"^the Vozzo API kept rate-limiting GET /v1alpha/campaigns/agent/\S+ \(429\) after every "
+    r"retry \(5 attempts, Retry-After 0s\)$"
+)
+
+
+def test_reads_rate_limited_past_every_retry_stop_apply_before_any_write(scene: Scene) -> None:
+    """The API rate-limits the agents' lists for longer than the client retries: the apply
+    stops at its reads, names the request and how often it was tried, sends nothing and leaves
+    the lockfile as it was. The next apply does the whole plan."""
+    scene.app.emulator.set_fault_plan({"rules": [{**AGENT_LISTS, "on": "every", **RATE_LIMITED}]})
+    saved = scene.lockfile.read_bytes()
+    applied = scene.apply_once()
+    assert (applied.ok, applied.planned, applied.writes) == (False, False, 0)
+    assert GAVE_UP_ON_A_LIST.match(applied.report), applied.report
+    assert scene.lockfile.read_bytes() == saved
+    scene.app.emulator.clear_faults()
+    ok, why = scene.apply()
+    assert ok, why
+    check_converged(scene)
+
+
+def test_creates_unanswered_after_a_refused_apply_are_sent_by_a_third(scene: Scene) -> None:
+    """Found by the fault-schedule property (two 503 creates and rate-limited reads): an apply
+    refused at its reads sends nothing, so the schedule's create faults meet the second apply.
+    It sends every create once and fails the two unanswered ones, kept pending and not sent
+    again in that run; only a third apply, past --pending-wait, finds them absent by name and
+    count and sends them. Each campaign is made once."""
+    scene.app.emulator.set_fault_plan({"rules": [{**AGENT_LISTS, "on": "every", **RATE_LIMITED}]})
+    scene.app.emulator.clear_requests()
+    refused = scene.apply_once()
+    assert (refused.ok, refused.planned, refused.writes) == (False, False, 0)
+    scene.app.emulator.set_fault_plan(
+        {"rules": [{**CREATE, "on": [1, 2], "action": "status", "status": 503}]}
+    )
+    scene.app.emulator.advance(DEFAULT_PENDING_WAIT + timedelta(seconds=1))
+
+    second = scene.apply_once()
+    assert not second.ok and second.planned
+    assert second.report.count("It is not sent again in this run") == 2, second.report
+    assert Counter(creates(scene)) == {"A #2": 1, "C": 1, "D": 1, "E": 1, "F #2": 1}
+    assert len(scene.names()) == 8 - 2
+    pending = [p for e in json.loads(scene.lockfile.read_text())["campaigns"].values()
+               for p in e.get("pending", ())]  # fmt: skip
+    assert len(pending) == 2
+
+    scene.app.emulator.advance(DEFAULT_PENDING_WAIT + timedelta(seconds=1))
+    ok, why = scene.apply()
+    assert ok, why
+    assert sorted(Counter(creates(scene)).values()) == [1, 1, 1, 2, 2]  # 503 made nothing
     check_converged(scene)
