@@ -39,6 +39,7 @@ from vozzoctl.errors import (
 from vozzoctl.lockfile import Batch, Entry, Lockfile
 from vozzoctl.manifest.desired import DesiredState
 from vozzoctl.model import State
+from vozzoctl.plan.live import Finished
 from vozzoctl.plan.model import AdoptOp, CreateOp, EndOp, KeyPlan, Operation, Plan, UpdateOp
 from vozzoctl.plan.planner import (
     LiveLike,
@@ -61,27 +62,40 @@ async def read_live(
     lock: Lockfile,
     options: Options,
     *,
-    everything: bool = False,
+    creating: frozenset[str] = frozenset(),
 ) -> LiveState:
     """Everything the plan needs from the API, by the cheapest route that is strict enough.
 
-    An agent with a key the lockfile does not record, or a create it left pending, is read in
-    full, with its count as the second witness (a name not listed is then free). Otherwise
-    only the recorded campaigns are needed: read by agent newest first until each is seen
-    (`read_agent_until`), or one detail request each when they are fewer than the agent's
-    pages. `everything` reads every agent in full: `plan` asks for it before any create.
+    An agent with a key the lockfile does not record, a create it left pending, or a key in
+    `creating` (keys a first plan creates for) is read in full, with its count as the second
+    witness (a name not listed is then free); the plan says which and why (`read_in_full`).
+    Otherwise only the recorded campaigns still live are needed: read by agent newest first
+    until each is seen (`read_agent_until`), or one detail request each when they are fewer
+    than the agent's pages. A batch the lockfile notes as final is not read at all (it never
+    changes: `Finished` stands in), except for a key in `creating`, whose every batch is read.
     """
     chosen, orphans = in_scope(desired, lock, options)
     agents = sorted({d.settings.agent_uuid for d in chosen})
     wanted: dict[str, set[str]] = {a: set() for a in agents}
-    full: set[str] = set(agents) if everything else set()
+    why: dict[str, dict[str, list[str]]] = {}  # agent → reason → keys
     for d in chosen:
         entry = lock.entry(d.key)
-        if entry is None or entry.pending:
-            full.add(d.settings.agent_uuid)
-        else:
-            wanted[d.settings.agent_uuid].update(entry.campaign_ids)
-    narrow = [a for a in agents if a not in full]
+        agent = d.settings.agent_uuid
+        reason = (
+            "create"
+            if d.key in creating
+            else "adopt"
+            if entry is None
+            else "pending"
+            if entry.pending
+            else ""
+        )
+        if reason:
+            why.setdefault(agent, {}).setdefault(reason, []).append(d.key)
+        elif entry is not None:
+            wanted[agent].update(b.campaign_id for b in entry.batches if not b.final)
+    full = set(why)
+    narrow = [a for a in agents if a not in full and wanted[a]]
     bulk, totals = await asyncio.gather(
         client.read_agents(sorted(full), count=True),
         asyncio.gather(*(client.agent_total(a) for a in narrow)),
@@ -90,21 +104,24 @@ async def read_live(
         c.campaign_id: c for found in bulk.campaigns.values() for c in found
     }
     missing = set(bulk.unknown)
-    by_pages: list[str] = []
+    by_pages: list[tuple[str, int]] = []
     for agent, total in zip(narrow, totals, strict=True):
         if total is None:
             missing.add(agent)
         elif len(wanted[agent]) >= math.ceil(total / MAX_PAGE_SIZE):
-            by_pages.append(agent)
+            by_pages.append((agent, total))
     for by_agent in await asyncio.gather(
-        *(client.read_agent_until(a, frozenset(wanted[a])) for a in by_pages)
+        *(client.read_agent_until(a, frozenset(wanted[a]), total=t) for a, t in by_pages)
     ):
         campaigns.update((c.campaign_id, c) for c in by_agent)
-    recorded = {
-        cid
-        for key in [*(d.key for d in chosen), *orphans]
-        for cid in (lock.entry(key) or Entry()).campaign_ids
-    }
+    finished: dict[str, Finished] = {}
+    recorded: set[str] = set()
+    for key in [*(d.key for d in chosen), *orphans]:
+        for b in (lock.entry(key) or Entry()).batches:
+            if b.final and key not in creating:
+                finished[b.campaign_id] = Finished(b.campaign_id, b.campaign_name, State(b.final))
+            else:
+                recorded.add(b.campaign_id)
     unread = sorted(recorded - campaigns.keys())
     absent: set[str] = set()
     for cid, found in zip(
@@ -114,10 +131,41 @@ async def read_live(
             absent.add(cid)
         else:
             campaigns[cid] = found
-    live = LiveState(campaigns, frozenset(missing), frozenset(absent), partial=frozenset(narrow))
+    live = LiveState(
+        campaigns,
+        frozenset(missing),
+        frozenset(absent),
+        partial=frozenset(a for a in agents if a not in full),
+        finished={cid: f for cid, f in finished.items() if cid not in campaigns},
+        read_in_full={
+            a: _read_in_full(reasons, len(bulk.campaigns.get(a, ())))
+            for a, reasons in sorted(why.items())
+        },
+    )
     need = sorted(items_needed(desired, lock, live, options))
     read = await asyncio.gather(*(_items(client, cid) for cid in need))
     return replace(live, items=dict(zip(need, read, strict=True)))
+
+
+_IN_FULL = {
+    "create": "a create is planned for {keys}: only every campaign of the agent, with its "
+    "count as witness, shows that no campaign has that name yet",
+    "adopt": "{keys} not in the lockfile: a live campaign with the name and agent is adopted, "
+    "never created again",
+    "pending": "{keys} left a create pending: it is looked for by name and count",
+}
+
+
+def _read_in_full(reasons: Mapping[str, list[str]], read: int) -> str:
+    """Why an agent was read in full, for the plan to say: `reasons` maps a kind of reason
+    (`_IN_FULL`) to the keys that gave it."""
+    said = []
+    for kind, template in _IN_FULL.items():
+        keys = sorted(reasons.get(kind, ()))
+        if keys:
+            shown = ", ".join(keys[:3]) + (f" and {len(keys) - 3:,} more" if len(keys) > 3 else "")
+            said.append(template.format(keys=("key " if len(keys) == 1 else "keys ") + shown))
+    return f"every campaign read ({read:,}): " + "; ".join(said)
 
 
 async def _detail(client: VozzoClient, campaign_id: str) -> LiveCampaign | None:
@@ -151,16 +199,32 @@ async def plan(
     finally:
         await digests
     made = make_plan(desired, lock, live, options)
-    creates = {
-        op.settings.agent_uuid for k in made.keys for op in k.operations if isinstance(op, CreateOp)
-    }
-    if creates & live.partial:
+    creating: frozenset[str] = frozenset()
+    while unsure := _unsure_creates(made, lock, live, creating):
         # A create of a name the lockfile does not record: only a read in full, with the
-        # count as witness, may say that no campaign has that name already.
+        # count as witness, may say that no campaign has that name already; and every batch
+        # of the key is read, final or not, before anything is sent for it.
         log.info("a create is planned: reading every campaign of its agents")
-        live = await read_live(client, desired, lock, options, everything=True)
+        creating |= unsure
+        live = await read_live(client, desired, lock, options, creating=creating)
         made = make_plan(desired, lock, live, options)
     return made, live
+
+
+def _unsure_creates(
+    made: Plan, lock: Lockfile, live: LiveState, creating: frozenset[str]
+) -> frozenset[str]:
+    """The keys with a create that `live` was not read strictly enough for: their agent was
+    not read in full, or a batch of theirs stood in as final (`Finished`) unread."""
+    unsure: set[str] = set()
+    for k in made.keys:
+        agents = {op.settings.agent_uuid for op in k.operations if isinstance(op, CreateOp)}
+        if not agents or k.key in creating:
+            continue
+        noted = any(b.final for b in (lock.entry(k.key) or Entry()).batches)
+        if agents & live.partial or noted:
+            unsure.add(k.key)
+    return frozenset(unsure)
 
 
 # ------------------------------------------------------------------------------ fingerprints
@@ -327,8 +391,10 @@ async def _run(
     client: VozzoClient, key: str, op: Operation, recorder: Recorder, sending: asyncio.Semaphore
 ) -> None:
     if isinstance(op, AdoptOp):
+        final = op.state.value if op.state.final else ""
         await recorder.record(
-            key, Batch(op.campaign_id, op.campaign_name, op.recipients, op.recipients_sha256)
+            key,
+            Batch(op.campaign_id, op.campaign_name, op.recipients, op.recipients_sha256, final),
         )
     elif isinstance(op, EndOp):
         live = await client.live_campaign(op.campaign_id)

@@ -8,7 +8,8 @@ see `manifest.desired.recipients_fingerprint`).
 
     {"format_version": 1, "serial": 3, "api_url": "https://backend.vozzo.ai",
      "campaigns": {"winter-promo": {
-         "batches": [{"campaign_id", "campaign_name", "recipients", "recipients_sha256"}],
+         "batches": [{"campaign_id", "campaign_name", "recipients", "recipients_sha256",
+                      "final": "COMPLETED"}],
          "recipients_sha256": "…", "settings_sha256": "…",
          "pending": [{"campaign_name", "recipients", "recipients_sha256", "since",
                       "replaces": [campaign_id, …]}],
@@ -21,6 +22,13 @@ is told apart from a manifest that asks to restart calls, and `stop --selector` 
 the manifests. `stopped` records the last `vozzoctl stop` of the key: when, why, which batches.
 All three are optional: a lockfile written before them reads as "not known" (see
 `vozzoctl.plan.pauses`), and a vozzoctl that predates them ignores them.
+
+A batch's `final` (absent, `COMPLETED` or `ENDED`) is the state apply last read it in, once
+that state is final: a finished campaign never changes, so a plan does not read it again (it
+stands in as read, `plan.live.Finished`), and an account's reads grow with the campaigns still
+live, not with its history. The mark can only spare a read, never cause a write: any plan with a
+create reads every recorded campaign of the account it plans for again, marks or not. An older
+lockfile has no marks (every batch is read, as before); an older vozzoctl ignores them.
 
 `pending` is the write-ahead record of a create that was sent and whose answer has not yet been
 recorded; the next run looks for that campaign by name before anything else is created. A
@@ -62,6 +70,11 @@ class Batch:
     campaign_name: str
     recipients: int
     recipients_sha256: str
+    # COMPLETED or ENDED once apply read the campaign in that (final) state; "" while live
+    final: str = ""
+
+
+FINAL_STATES = frozenset({"COMPLETED", "ENDED"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +187,7 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
                 "campaign_name": b.campaign_name,
                 "recipients": b.recipients,
                 "recipients_sha256": b.recipients_sha256,
+                **({"final": b.final} if b.final else {}),
             }
             for b in entry.batches
         ],
@@ -246,6 +260,7 @@ def _parse(doc: Any) -> Lockfile:
                     campaign_name=str(b["campaign_name"]),
                     recipients=int(b["recipients"]),
                     recipients_sha256=str(b["recipients_sha256"]),
+                    final=_final(b.get("final")),
                 )
                 for b in raw.get("batches", [])
             ),
@@ -266,6 +281,12 @@ def _parse(doc: Any) -> Lockfile:
             stopped=_stop(raw.get("stopped")),
         )
     return Lockfile(api_url=str(doc["api_url"]), serial=int(doc["serial"]), campaigns=campaigns)
+
+
+def _final(raw: Any) -> str:
+    """A batch's final mark as read: anything but COMPLETED or ENDED reads as none, so that
+    the campaign is read again (a mark spares reads; a wrong one must not spare more)."""
+    return raw if isinstance(raw, str) and raw in FINAL_STATES else ""
 
 
 def _stop(raw: Any) -> Stop | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -153,14 +153,20 @@ class Recorder:
             lambda e: replace(e, pending=tuple(p for p in e.pending if p.campaign_name != name)),
         )
 
-    async def declare(self, key: str) -> None:
+    async def declare(self, k: KeyPlan) -> None:
         """Record a managed key's declared spec.state and labels when an apply had nothing to
         send: "last applied" must follow the manifest even when the account already matched
-        it, or a later change back to RUNNING would not read as the intent it is."""
-        if self.entry(key) is None or key not in self._declared:
+        it, or a later change back to RUNNING would not read as the intent it is. Its batches
+        read finished are noted final too."""
+        if self.entry(k.key) is None:
             return
-        state, labels = self._declared[key]
-        await self._write(key, lambda e: replace(e, state=state, labels=labels))
+        if k.key not in self._declared:
+            await self._write(k.key, lambda e: _noted_final(e, k.finals))
+            return
+        state, labels = self._declared[k.key]
+        await self._write(
+            k.key, lambda e: replace(_noted_final(e, k.finals), state=state, labels=labels)
+        )
 
     async def finish(self, k: KeyPlan) -> None:
         if k.forget:
@@ -178,7 +184,7 @@ class Recorder:
 
         def change(e: Entry) -> Entry:
             return replace(
-                e,
+                _noted_final(e, k.finals),
                 settings_sha256=k.settings_sha256,
                 recipients_sha256=k.recipients_sha256,
                 pending=(),
@@ -188,3 +194,17 @@ class Recorder:
             )
 
         await self._write(k.key, change)
+
+
+def _noted_final(e: Entry, finals: Iterable[tuple[str, str]]) -> Entry:
+    """`e` with the batches `finals` names noted final (COMPLETED or ENDED, as read)."""
+    states = dict(finals)
+    if not states:
+        return e
+    return replace(
+        e,
+        batches=tuple(
+            replace(b, final=states[b.campaign_id]) if b.campaign_id in states else b
+            for b in e.batches
+        ),
+    )

@@ -611,35 +611,47 @@ class VozzoClient:
         return await self._count_or_none(agent_uuid)
 
     async def read_agent_until(
-        self, agent_uuid: str, wanted: frozenset[str], *, page_size: int = MAX_PAGE_SIZE
+        self,
+        agent_uuid: str,
+        wanted: frozenset[str],
+        *,
+        page_size: int = MAX_PAGE_SIZE,
+        total: int | None = None,
     ) -> tuple[LiveCampaign, ...]:
         """The agent's campaigns, newest first, read until every id in `wanted` has been seen
-        or the last page: pages 1, then 2-3, then 4-7, ... so that campaigns made recently cost
-        a few pages however long the agent's history, and old ones a few rounds of requests.
+        or the last page: so that campaigns made recently cost a few pages however long the
+        agent's history, and old ones a few rounds of requests. The first round asks for as
+        many pages as `wanted` fills at least, when the agent's `total` (its count) is given and
+        no fewer pages hold it, else page 1; each later round twice as many as the one before.
 
         Every page is read as strictly as by `read_agents`: its shape, its paging, its rows,
         and the same `total` on every page (else read again, twice at most). What it does not
         do is the count cross-check, which only a read in full can make: a name this read does
         not show is not thereby free (`read_agents(count=True)` decides that).
         """
+        first = 1
+        if total is not None:  # never a page past the last: an answer not understood
+            first = max(1, min(math.ceil(len(wanted) / page_size), math.ceil(total / page_size)))
         for _ in range(2):
             try:
-                return await self._read_agent_until_once(agent_uuid, wanted, page_size)
+                return await self._read_agent_until_once(agent_uuid, wanted, page_size, first)
             except _Disagree:
                 continue
         try:
-            return await self._read_agent_until_once(agent_uuid, wanted, page_size)
+            return await self._read_agent_until_once(agent_uuid, wanted, page_size, first)
         except _Disagree as e:
             raise e.error from None
 
     async def _read_agent_until_once(
-        self, agent_uuid: str, wanted: frozenset[str], page_size: int
+        self, agent_uuid: str, wanted: frozenset[str], page_size: int, first: int
     ) -> tuple[LiveCampaign, ...]:
         endpoint = f"GET /v1alpha/campaigns/agent/{_quote(agent_uuid)}"
-        first = await self._agent_page(agent_uuid, 1, page_size)
-        if first is None:
+        answers = await asyncio.gather(
+            *(self._agent_page(agent_uuid, n, page_size) for n in range(1, first + 1))
+        )
+        if answers[0] is None:
             return ()
-        one = read_page(first, endpoint, (AGENT_PAGE,), size=page_size, page=1)
+        one = read_page(answers[0], endpoint, (AGENT_PAGE,), size=page_size, page=1)
         last = max(1, math.ceil(one.total / one.size))
         seen: dict[str, LiveCampaign] = {}
         missing = set(wanted)
@@ -651,7 +663,12 @@ class VozzoClient:
                 missing.discard(campaign.campaign_id)
 
         take(one)
-        start, width = 2, 2
+        if one.size != page_size:  # the service keeps to smaller pages: ask again in its size
+            answers = answers[:1]
+        for number, data in enumerate(answers[1:], start=2):
+            take(_later_agent_page(data, endpoint, one, number, last))
+        start = len(answers) + 1
+        width = max(2, len(answers))
         while missing and start <= last:
             numbers = range(start, min(last, start + width - 1) + 1)
             got = await asyncio.gather(

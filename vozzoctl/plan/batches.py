@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from vozzoctl.lockfile import Entry, Lockfile, Pending
 from vozzoctl.manifest.desired import DesiredCampaign, DesiredState
 from vozzoctl.model import Settings
-from vozzoctl.plan.live import LiveLike, LiveState, _base_name, batch_number
+from vozzoctl.plan.live import BatchLike, Finished, LiveLike, LiveState, _base_name, batch_number
 from vozzoctl.plan.scope import Options, in_scope
 
 
@@ -20,10 +20,16 @@ class _Batches:
     adopted: tuple[LiveLike, ...]
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    finished: tuple[Finished, ...] = ()  # recorded, noted final in the lockfile, not read
 
     @property
-    def all(self) -> tuple[LiveLike, ...]:
+    def live(self) -> tuple[LiveLike, ...]:
+        """The batches read from the API."""
         return self.recorded + self.adopted
+
+    @property
+    def all(self) -> tuple[BatchLike, ...]:
+        return self.recorded + self.adopted + self.finished
 
 
 def batches_of(
@@ -34,16 +40,19 @@ def batches_of(
     errors: list[str] = []
     warnings: list[str] = []
     recorded: list[LiveLike] = []
+    finished: list[Finished] = []
     for cid in entry.campaign_ids if entry else ():
         found = live.campaigns.get(cid)
         if found is not None:
             recorded.append(found)
+        elif cid in live.finished:
+            finished.append(live.finished[cid])
         elif cid in live.absent_ids:
             errors.append(
                 f"campaign {cid}, recorded in the lockfile, is not in this account: is "
                 "VOZZO_API_KEY the key of the organisation this lockfile belongs to?"
             )
-    known = {c.campaign_id for c in recorded}
+    known = {c.campaign_id for c in recorded} | {f.campaign_id for f in finished}
     name, agent = d.settings.campaign_name, d.settings.agent_uuid
     by_name: dict[str, list[LiveLike]] = {}
     for c in live.named(agent, name):
@@ -63,7 +72,18 @@ def batches_of(
             continue
         adopted.append(same[0])
     # A create still pending and not found live is `pending.hold_pending`'s to say.
-    return _Batches(tuple(recorded), tuple(adopted), tuple(errors), tuple(warnings))
+    return _Batches(
+        tuple(recorded), tuple(adopted), tuple(errors), tuple(warnings), tuple(finished)
+    )
+
+
+def newly_final(entry: Entry | None, read: Sequence[LiveLike]) -> tuple[tuple[str, str], ...]:
+    """(id, state) of the key's recorded batches read in a final state that the lockfile does
+    not note as final yet: apply notes them, and later plans do not read them again."""
+    noted = {b.campaign_id for b in entry.batches if b.final} if entry else set()
+    return tuple(
+        (c.campaign_id, c.state.value) for c in read if c.state.final and c.campaign_id not in noted
+    )
 
 
 def items_needed(
@@ -85,7 +105,7 @@ def items_needed(
     return needed
 
 
-def _replace_reasons(d: DesiredCampaign, batches: Sequence[LiveLike]) -> list[str]:
+def _replace_reasons(d: DesiredCampaign, batches: Sequence[BatchLike]) -> list[str]:
     active = [c for c in batches if not c.state.final]
     if not active:
         return []
@@ -99,7 +119,7 @@ def _replace_reasons(d: DesiredCampaign, batches: Sequence[LiveLike]) -> list[st
     return reasons
 
 
-def _owed_replace(entry: Entry | None, batches: Sequence[LiveLike]) -> Pending | None:
+def _owed_replace(entry: Entry | None, batches: Sequence[BatchLike]) -> Pending | None:
     """The create of a replace that was recorded, then ended old batches, and never made its
     new one (a crash or a failed create in between): its numbers now look held by ENDED
     batches, so only this record says they are still owed a campaign."""
@@ -110,7 +130,7 @@ def _owed_replace(entry: Entry | None, batches: Sequence[LiveLike]) -> Pending |
     return None
 
 
-def _order(c: LiveLike, name: str) -> tuple[int, str]:
+def _order(c: BatchLike, name: str) -> tuple[int, str]:
     n = batch_number(c.name, name)
     if n is None:
         n = batch_number(c.name, _base_name(c.name)) or 1

@@ -10,8 +10,15 @@ from vozzoctl.manifest.desired import DesiredCampaign
 from vozzoctl.model import Recipient, Settings, State, can_transition
 from vozzoctl.pii import mask_phone
 from vozzoctl.plan import pauses
-from vozzoctl.plan.batches import _free_number, _order, _owed_replace, _replace_reasons, batches_of
-from vozzoctl.plan.live import ItemLike, LiveLike, LiveState
+from vozzoctl.plan.batches import (
+    _free_number,
+    _order,
+    _owed_replace,
+    _replace_reasons,
+    batches_of,
+    newly_final,
+)
+from vozzoctl.plan.live import BatchLike, ItemLike, LiveLike, LiveState
 from vozzoctl.plan.model import (
     Action,
     AdoptOp,
@@ -58,7 +65,11 @@ def _plan_key(
     notes: list[str] = []
     if errors:
         return replace(base, action=Action.NOOP, errors=tuple(errors), warnings=tuple(warnings))
-    batches = sorted(found.all, key=lambda c: _order(c, s.campaign_name))
+
+    def order(c: BatchLike) -> tuple[int, str]:
+        return _order(c, s.campaign_name)
+
+    batches = sorted(found.all, key=order)
     ids = tuple(c.campaign_id for c in batches)
     ops: list[Operation] = []
     actions: set[Action] = set()
@@ -70,10 +81,10 @@ def _plan_key(
     if not batches:
         return _plan_create(d, base, options, warnings)
 
-    active = [c for c in batches if not c.state.final]
-    for c in batches:
-        if c.state.final and c.state != s.state:
-            said = f"{c.name} is {c.state.value}, which is final: it is left as it is"
+    active = [c for c in sorted(found.live, key=order) if not c.state.final]
+    for b in batches:
+        if b.state.final and b.state != s.state:
+            said = f"{b.name} is {b.state.value}, which is final: it is left as it is"
             # A finished key that the manifest still wants otherwise is worth a warning; an
             # old batch a replace ended is only a note.
             (notes if active else warnings).append(said)
@@ -81,15 +92,15 @@ def _plan_key(
     added: list[Recipient] = []
     removed: list[str] = []
     changed: list[str] = []
-    held: dict[str, tuple[LiveLike, ItemLike]] = {}
+    held: dict[str, tuple[BatchLike, ItemLike]] = {}
     if have_items:
-        for c in batches:
-            for item in live.items[c.campaign_id]:
+        for b in batches:
+            for item in live.items[b.campaign_id]:
                 # A replace sends a number again in a later batch once the old one is ended:
                 # the live holder is the one that counts (for removals, changes, finished calls).
                 got = held.get(item.to_phone_number)
-                if got is None or (got[0].state.final and not c.state.final):
-                    held[item.to_phone_number] = (c, item)
+                if got is None or (got[0].state.final and not b.state.final):
+                    held[item.to_phone_number] = (b, item)
         wanted = {r.phone for r in d.recipients}
         for r in d.recipients:
             got = held.get(r.phone)
@@ -207,6 +218,7 @@ def _plan_key(
         errors=tuple(errors),
         notes=tuple(notes),
         paused=pause.paused,
+        finals=newly_final(entry, found.recorded),
     )
 
 

@@ -16,8 +16,8 @@ from vozzoctl.model import State
 _SUFFIX = re.compile(r"^(?P<base>.*) #(?P<n>[0-9]+)$")
 
 
-class LiveLike(Protocol):
-    """What the planner reads of a live campaign (`vozzoctl.api.LiveCampaign` fits)."""
+class BatchLike(Protocol):
+    """What the planner knows of every batch of a key, read or not (`Finished`)."""
 
     @property
     def campaign_id(self) -> str: ...
@@ -27,6 +27,11 @@ class LiveLike(Protocol):
     def agent_id(self) -> str | None: ...
     @property
     def state(self) -> State: ...
+
+
+class LiveLike(BatchLike, Protocol):
+    """What the planner reads of a live campaign (`vozzoctl.api.LiveCampaign` fits)."""
+
     @property
     def start_date(self) -> date: ...
     @property
@@ -62,6 +67,17 @@ class ItemLike(Protocol):
     def status(self) -> str | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """A batch the lockfile notes as final (COMPLETED or ENDED), standing in for a read of it:
+    a finished campaign never changes, so its id, name and state are all a plan needs."""
+
+    campaign_id: str
+    name: str
+    state: State
+    agent_id: str | None = None  # the lockfile does not record it; only live batches need it
+
+
 @dataclass(frozen=True)
 class LiveState:
     """Everything the engine read: campaigns by id, unknown agents, and the calls it read."""
@@ -72,6 +88,10 @@ class LiveState:
     items: Mapping[str, Sequence[ItemLike]] = field(default_factory=dict)
     # agents read only as far as their recorded campaigns: names seen there prove nothing free
     partial: frozenset[str] = frozenset()
+    # recorded batches the lockfile notes as final, not read again (campaign id → stand-in)
+    finished: Mapping[str, Finished] = field(default_factory=dict)
+    # agents read in full (every campaign, the count as witness) → why, for the plan to say
+    read_in_full: Mapping[str, str] = field(default_factory=dict)
 
     def named(self, agent: str, name: str) -> Sequence[LiveLike]:
         """The agent's campaigns named `name` or `name #N`: one look-up, however many

@@ -159,6 +159,9 @@ class KeyPlan:
     excluded: int = 0  # left out as outside legal hours (--exclude-noncompliant)
     notes: tuple[str, ...] = ()  # plain words for reviewers: why, what cannot be done
     paused: tuple[Paused, ...] = ()  # live campaigns whose calls stay stopped (plan.pauses)
+    # (campaign id, COMPLETED|ENDED) of recorded batches read final, not yet noted so in the
+    # lockfile: apply notes them, and later plans do not read them again
+    finals: tuple[tuple[str, str], ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -208,6 +211,12 @@ class Plan:
     errors: tuple[str, ...] = ()
     max_new_recipients: int = 10_000
     refreshed: bool = True  # False: made from the manifests and lockfile alone (--no-refresh)
+    notes: tuple[str, ...] = ()  # how the account was read, where a reviewer may wonder
+
+    @property
+    def finals(self) -> int:
+        """Recorded campaigns read finished that apply notes as final in the lockfile."""
+        return sum(len(k.finals) for k in self.keys)
 
     @property
     def changes(self) -> tuple[KeyPlan, ...]:

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 
 from vozzoctl.lockfile import Lockfile
 from vozzoctl.manifest.desired import DesiredState
-from vozzoctl.plan.batches import batches_of, items_needed
+from vozzoctl.plan.batches import batches_of, items_needed, newly_final
 from vozzoctl.plan.keyplan import FINISHED_CALLS, _plan_key
 from vozzoctl.plan.live import ItemLike, LiveLike, LiveState, batch_number
 from vozzoctl.plan.model import (
@@ -77,7 +77,19 @@ def make_plan(desired: DesiredState, lock: Lockfile, live: LiveState, options: O
             f"this plan would {what}, more than --max-new-recipients "
             f"{options.max_new_recipients:,}; raise the limit if that is intended"
         )
-    return Plan(tuple(keys), errors=tuple(errors), max_new_recipients=options.max_new_recipients)
+    notes = [f"agent {agent}: {why}" for agent, why in sorted(live.read_in_full.items())]
+    finals = sum(len(k.finals) for k in keys)
+    if finals:
+        notes.append(
+            f"{finals:,} recorded campaign(s) are finished (COMPLETED or ENDED): apply notes "
+            "them as final in the lockfile, and later plans do not read them again"
+        )
+    return Plan(
+        tuple(keys),
+        errors=tuple(errors),
+        max_new_recipients=options.max_new_recipients,
+        notes=tuple(notes),
+    )
 
 
 def make_offline_plan(desired: DesiredState, lock: Lockfile, options: Options) -> Plan:
@@ -148,18 +160,20 @@ def _plan_orphan(
     entry = lock.entry(key)
     assert entry is not None
     batches = [live.campaigns[c] for c in entry.campaign_ids if c in live.campaigns]
-    ids = tuple(c.campaign_id for c in batches)
+    ids = tuple(c for c in entry.campaign_ids if c in live.campaigns or c in live.finished)
     foreign = own.errors(key, None, lock, live.campaigns)
     if foreign:
         return KeyPlan(key, Action.NOOP, campaign_ids=ids, errors=tuple(foreign))
     if not options.prune:
         running = [c for c in batches if not c.state.final]
+        finals = newly_final(entry, batches)
         if not running:
             return KeyPlan(
                 key,
                 Action.NOOP,
                 campaign_ids=ids,
                 notes=("in the lockfile but in no manifest; its campaigns are finished",),
+                finals=finals,
             )
         names = ", ".join(f"{c.name!r} ({c.state.value})" for c in running)
         return KeyPlan(
@@ -170,6 +184,7 @@ def _plan_orphan(
                 f"in the lockfile but in no manifest: live campaign(s) {names} are left as "
                 "they are; --prune would end them",
             ),
+            finals=finals,
         )
     ops: list[Operation] = [
         EndOp(c.campaign_id, c.name, c.state, "prune") for c in batches if not c.state.final

@@ -111,6 +111,8 @@ def render_text(plan: Plan, *, color: bool = False, verbose: bool = False) -> st
         out.append(paint(f"error: {one_line(e)}", _RED))
     for w in plan.warnings:
         out.append(paint(f"warning: {one_line(w)}", _YELLOW))
+    for n in plan.notes:
+        out.append(paint(f"note: {one_line(n)}", _DIM))
     out.append(summary_line(plan))
     return "\n".join(out)
 
@@ -178,6 +180,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "errors": plan.all_errors,
         "paused": pauses.json_list(plan.paused),
         "warnings": [*plan.warnings, *key_warnings(plan)],
+        "notes": list(plan.notes),
         "changes": [_change(k) for k in plan.keys],
     }
 
@@ -222,6 +225,8 @@ def render_markdown(plan: Plan) -> str:
     lines += ["", f"**{md_text(summary_line(plan))}**", ""]
     for e in plan.errors:
         lines.append(f"> :x: {md_text(e)}")
+    if plan.notes:
+        lines += [*(f"- {md_text(n)}" for n in plan.notes), ""]
     for k in plan.keys:
         if not k.changed and not k.errors and not k.warnings:
             continue
