@@ -350,9 +350,16 @@ async def apply(
     # A create is recorded as pending only once it may be sent: at most `concurrency` creates
     # wait between their write-ahead record and their answer, so an interrupted apply leaves
     # only those as "may exist" (a later plan waits --pending-wait for them), not every create
-    # still queued behind the connection limit.
+    # still queued behind the connection limit. An answered create frees its slot before its
+    # id is on disk: the next create on the slot writes its own pending record and that id in
+    # one write, so the file still holds at most one pending create per slot.
     sending = asyncio.Semaphore(client.concurrency)
-    results = await asyncio.gather(*(_apply_key(client, k, recorder, say, sending) for k in keys))
+    try:
+        results = await asyncio.gather(
+            *(_apply_key(client, k, recorder, say, sending) for k in keys)
+        )
+    finally:
+        await recorder.flush()
     result = ApplyResult(list(results), calls=client.requests_total - start_calls)
     result.not_converged = await _verify(client, plan_, results, recorder.lock)
     return result
@@ -443,7 +450,9 @@ async def _create(client: VozzoClient, key: str, op: CreateOp, recorder: Recorde
         campaign_id = found[0]
     else:
         campaign_id = created.campaign_id
-    await recorder.record(
+    # On disk with the next write: the next create's pending record (which waits for it),
+    # the key's finish, or apply's last flush; not a write of its own while the slot waits.
+    recorder.record_soon(
         key, Batch(campaign_id, op.campaign_name, len(op.recipients), op.recipients_sha256)
     )
     return campaign_id

@@ -38,28 +38,33 @@ class LockfileText:
         self.api_url = lock.api_url
         self.serial = lock.serial
         self.entries: dict[str, Entry] = dict(lock.campaigns)
-        self._keys = sorted(self.entries)  # kept in order as keys come and go
-        self._texts: dict[str, str] = {}
+        # In key order, as keys come and go: the keys, and each one's masked text ("" until
+        # made: the keys in `_changed` are made at the next `text()`).
+        self._keys = sorted(self.entries)
+        self._texts = [""] * len(self._keys)
         self._changed: set[str] = set(self._keys)
 
     def set(self, key: str, entry: Entry | None) -> None:
+        at = bisect.bisect_left(self._keys, key)
+        known = at < len(self._keys) and self._keys[at] == key
         if entry is None:
-            if self.entries.pop(key, None) is not None:
-                del self._keys[bisect.bisect_left(self._keys, key)]
-                self._texts.pop(key, None)
+            if known:
+                del self._keys[at], self._texts[at], self.entries[key]
                 self._changed.discard(key)
             return
-        if key not in self.entries:
-            bisect.insort(self._keys, key)
+        if not known:
+            self._keys.insert(at, key)
+            self._texts.insert(at, "")
         self.entries[key] = entry
         self._changed.add(key)
 
     def text(self) -> str:
         for key in self._changed:
-            self._texts[key] = redact(lockfile.entry_text(key, self.entries[key]))
+            at = bisect.bisect_left(self._keys, key)
+            self._texts[at] = redact(lockfile.entry_text(key, self.entries[key]))
         self._changed.clear()
         head, tail = lockfile.document_frame(self.api_url, self.serial, bool(self._keys))
-        return redact(head) + ",\n".join([self._texts[k] for k in self._keys]) + redact(tail)
+        return redact(head) + ",\n".join(self._texts) + redact(tail)
 
     def lockfile(self) -> Lockfile:
         return Lockfile(self.api_url, self.serial, dict(self.entries))
@@ -94,28 +99,41 @@ class Recorder:
         return self._file.entries.get(key)
 
     async def _write(self, key: str, change: Callable[[Entry], Entry | None]) -> None:
-        """Change the key's entry and return once the file holds the change.
+        """Change the key's entry and return once the file holds the change."""
+        mine = self._change(key, change)
+        if mine is not None:
+            await self._written(mine)
 
-        Group commit: the change is made in memory at once (no await in between, so changes
-        never interleave), then one save at a time writes the latest text, in a thread so
-        that requests go on meanwhile. A change that a save begun after it already wrote is
-        not written again. Each caller still returns only after its change is on disk.
-        """
+    def _change(self, key: str, change: Callable[[Entry], Entry | None]) -> int | None:
+        """Change the key's entry in memory (the next write takes it to disk); the change's
+        number, or None when nothing changed."""
         new = change(self.entry(key) or Entry())
         if new == self.entry(key):
-            return
+            return None
         self._file.set(key, new)
         if not self._bumped:
             self._file.serial += 1
             self._bumped = True
         self._changes += 1
-        mine = self._changes
+        return self._changes
+
+    async def _written(self, mine: int) -> None:
+        """Return once the file holds change number `mine`.
+
+        Group commit: one save at a time writes the latest text, in a thread so that
+        requests go on meanwhile, and takes every change made before it began; a change that
+        such a save already wrote is not written again.
+        """
         async with self._mutex:
             if self._saved >= mine:
                 return
             text, count = self._file.text(), self._changes
             await asyncio.to_thread(lockfile.write_text, self.path, text)
             self._saved = count
+
+    async def flush(self) -> None:
+        """Return once the file holds every change made so far."""
+        await self._written(self._changes)
 
     async def intend(self, key: str, op: CreateOp, replaces: tuple[str, ...] = ()) -> None:
         """Record that `op` is about to be sent (once per name: a replace records it before
@@ -140,12 +158,19 @@ class Recorder:
         await self._write(key, change)
 
     async def record(self, key: str, batch: Batch) -> None:
+        self.record_soon(key, batch)
+        await self.flush()
+
+    def record_soon(self, key: str, batch: Batch) -> None:
+        """Record a campaign made (or found) in place of the key's pending create of its name;
+        on disk with the next write, which must come before the next create is sent."""
+
         def change(e: Entry) -> Entry:
             batches = tuple(b for b in e.batches if b.campaign_id != batch.campaign_id)
             pending = tuple(p for p in e.pending if p.campaign_name != batch.campaign_name)
             return replace(e, batches=(*batches, batch), pending=pending)
 
-        await self._write(key, change)
+        self._change(key, change)
 
     async def abandon(self, key: str, name: str) -> None:
         await self._write(

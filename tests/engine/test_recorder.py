@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import Vozzo
 from vozzoctl import redact
 from vozzoctl.lockfile import Batch, Entry, Lockfile, Pending, load
 from vozzoctl.recorder import LockfileText
@@ -59,3 +60,18 @@ def test_the_text_reads_back_as_the_lockfile_it_was_kept_for(tmp_path: Path) -> 
     path.write_text(text.text(), encoding="utf-8")
     assert load(path, URL) == text.lockfile()
     assert list(json.loads(path.read_text(encoding="utf-8"))["campaigns"]) == ["alpha"]
+
+
+def test_a_key_that_fails_after_its_create_still_records_the_campaign(vozzo: Vozzo) -> None:
+    """A create's id goes to disk with a later write (the next create's, the key's finish, or
+    apply's last): a key that fails at its start, after the create, has no finish to carry it."""
+    vozzo.campaign("alpha", state="RUNNING")  # a create, then a start
+    start = {"method": "POST", "path": "/v1alpha/campaign/update-campaign/*", "on": "every",
+             "action": "status", "status": 400}  # fmt: skip
+    vozzo.app.emulator.set_fault_plan({"rules": [start]})
+    result = vozzo.run("apply", "--auto-approve")
+    assert result.code == 1, result.all
+    [made] = vozzo.live()
+    entry = vozzo.lockfile()["campaigns"]["alpha"]
+    assert [b["campaign_id"] for b in entry["batches"]] == [made["campaign_id"]]
+    assert "pending" not in entry
