@@ -32,17 +32,19 @@ class PhoneError(ValueError):
 
 
 @lru_cache(maxsize=4096)
-def _country(digits3: str) -> int | None:
+def _country(digits3: str) -> tuple[str, Callable[[str], bool] | None] | None:
+    """The country code a number's first three digits start with, and its validator."""
     for n in (1, 2, 3):
         cc = int(digits3[:n])
         if cc in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
-            return cc
+            return str(cc), _validator(cc)
     return None
 
 
+# the number types, most often called first: a number is valid when any of them matches
 _TYPES = (
-    "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
-    "voicemail", "fixed_line", "mobile",
+    "mobile", "fixed_line", "toll_free", "premium_rate", "shared_cost", "voip",
+    "personal_number", "pager", "uan", "voicemail",
 )  # fmt: skip
 
 
@@ -86,20 +88,23 @@ def _pattern_for(desc: phonenumbers.PhoneNumberDesc | None, length: int) -> str 
 
 def normalize(raw: str) -> str:
     """`"+91 12345 67890"` → `"+911234567890"`; raises PhoneError (masked) when not callable."""
-    compact = raw.strip().translate(_STRIP)
-    m = _E164.fullmatch(compact)
+    m = _E164.fullmatch(raw)  # already E.164, the common case: nothing to strip
+    if m is None:
+        m = _E164.fullmatch(raw.strip().translate(_STRIP))
     if m is not None:
         digits = m.group(1)
-        cc = _country(digits[:3])
-        if cc is not None:
-            national = digits[len(str(cc)) :]
+        country = _country(digits[:3])
+        if country is not None:
+            cc, check = country
+            national = digits[len(cc) :]
             if national and national[0] != "0":
-                check = _validator(cc)
                 if check is not None:
                     if check(national):
                         return "+" + digits
                     raise _invalid(raw)
-                number = phonenumbers.PhoneNumber(country_code=cc, national_number=int(national))
+                number = phonenumbers.PhoneNumber(
+                    country_code=int(cc), national_number=int(national)
+                )
                 if phonenumbers.is_valid_number(number):
                     return "+" + digits
                 raise _invalid(raw)

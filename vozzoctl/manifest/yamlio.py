@@ -48,11 +48,19 @@ _MAX_DEPTH = 64
 # over the values yaml-rs returned, looking for values that a plain scalar of the other YAML
 # version would have given differently. Over-matching only costs speed (the precise reader runs);
 # under-matching would be a silent misreading, which tests/manifest/test_yamlio.py guards against.
-_SLOW_LITERALS = ("\t", "<<", "\n%", "\n...", "\n? ", "\n?\n")
+# Each with a rare character of it that is searched for first: a newline is on every line.
+_SLOW_LITERALS = (
+    ("\t", "\t"), ("<", "<<"), ("%", "\n%"), ("...", "\n..."), ("?", "\n? "), ("?", "\n?\n"),
+)  # fmt: skip
 # Decided per scalar, not per file: a tag (!), or a plain scalar starting 010 (octal in 1.1),
 # 08 / 09 (text in 1.1, numbers in 1.2), 0o17, 0x1f, 0b101 — where a node starts. The same
 # characters inside a scalar (`Scale Test 00042`, `R&D!`) mean the same to both versions.
-_NODE_SIGIL = re.compile(r"(?<![^\s\[\{,:?])(?:!|[-+]?0[0-9_box])", re.IGNORECASE)
+# The same as (?<![^\s\[\{,:?])(?:!|[-+]?0[0-9_box]), written to start with the characters it
+# can start with, so that the regex engine skips to them rather than trying every position.
+_NODE_SIGIL = re.compile(
+    r"[-+!0](?<![^\s\[\{,:?][-+!0])(?:(?<=!)|(?<=[-+])0[0-9_box]|(?<=0)[0-9_box])",
+    re.IGNORECASE,
+)
 # anchors (&a) and tags (!t) standing between a node's start and its scalar
 _PROPERTIES_TAIL = re.compile(r"(?:(?<=\s)|^)(?:[&!]\S*\s+)+$")
 _LOOK_BACK = 256
@@ -140,7 +148,9 @@ def read_yaml(display: str, text: str) -> YamlFile:
     """Read every document of a file, fast when that cannot change the meaning."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    if text.startswith(("%", "...", "? ")) or any(lit in text for lit in _SLOW_LITERALS):
+    if text.startswith(("%", "...", "? ")) or any(
+        rare in text and lit in text for rare, lit in _SLOW_LITERALS
+    ):
         return read_precise(display, text)
     if any(_starts_node(text, m.start()) for m in _NODE_SIGIL.finditer(text)):
         return read_precise(display, text)
@@ -178,17 +188,23 @@ def _agrees(values: list[Any], text: str) -> bool:
     while stack:
         x = pop()
         kind = type(x)
-        if kind is str:
+        if kind is dict:
+            for k, v in x.items():
+                if type(k) is not str:
+                    return False
+                if strings_agree and type(v) is str:  # the common pair, without a step each
+                    if (len(k) <= 3 and k.lower() in _BOOL_WORDS) or (
+                        len(v) <= 3 and v.lower() in _BOOL_WORDS
+                    ):
+                        bool_words = True
+                    continue
+                push(k)
+                push(v)
+        elif kind is str:
             if len(x) <= 3 and x.lower() in _BOOL_WORDS:
                 bool_words = True
             elif not strings_agree and len(x) <= 40 and numberish(x) and not _is_iso_date(x):
                 return False
-        elif kind is dict:
-            for k, v in x.items():
-                if type(k) is not str:
-                    return False
-                push(k)
-                push(v)
         elif kind is list:
             extend(x)
         elif kind is float:
