@@ -3,10 +3,12 @@ fingerprints. Every test asserts what the planner receives or what the user read
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import AGENT, Load, campaign_yaml
 
 from vozzoctl.model import Recipient, State
@@ -333,3 +335,21 @@ def test_every_error_of_the_set_is_reported_in_one_run(files: Files, load: Load)
         ("b.yaml", "spec.recipients[0].phone"),
     ]
     assert [c.key for c in result.state] == ["c"]
+
+
+# -- the cycle collector, paused while loading ---------------------------------------------------
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_leaves_the_cycle_collector_as_it_found_it(
+    files: Files, load: Load, enabled: bool
+) -> None:
+    files({"ok.yaml": campaign_yaml(), "bad.yaml": "apiVersion: [unclosed\n"})
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        result = load()
+        assert [c.key for c in result.state.campaigns] == ["winter-promo"]
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
