@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vozzoctl.manifest import files, models
+from vozzoctl.manifest import fields, files, models
 from vozzoctl.manifest.calling import _CallingSafety
 from vozzoctl.manifest.defaults import _Defaults, _merge_defaults, _Origin
 from vozzoctl.manifest.desired import DesiredCampaign, DesiredState
@@ -205,8 +205,8 @@ class _Loader(_Reading, _CallingSafety):
         if not isinstance(spec, dict):
             return None
         collector = Collector(
-            _valid_or(models.language, spec.get("language"), "EN"),
-            _valid_or(models.metadata, spec.get("metadata"), {}),
+            _valid_or(fields.language, spec.get("language"), "EN"),
+            _valid_or(fields.metadata, spec.get("metadata"), {}),
             self.recipient_report(doc),
             self.inline_locator(doc),
         )

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from vozzoctl.manifest import files, models
+from vozzoctl.manifest import fields, files
 from vozzoctl.manifest.defaults import _Origin
 from vozzoctl.manifest.diagnostics import closest, suggest
 from vozzoctl.manifest.discovery import _MB, MAX_MANIFEST_BYTES, Found, _diag
@@ -125,7 +125,7 @@ class _Reading(_Base):
         substituted = substitute(data, self.env, unset) if doc.source.has_references else data
         doc.data = substituted
         version = substituted.get("apiVersion")
-        if version != models.API_VERSION:
+        if version != fields.API_VERSION:
             message = "is required" if version is None else f"{version!r} is not supported"
             self.at(doc, ("apiVersion",), message, FIELD_HINTS["apiVersion"])
             return None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, Protocol
 
 from vozzoctl.csvcells import FORMULA_START, unescape_cell
-from vozzoctl.manifest import csvread, models
+from vozzoctl.manifest import csvread, fields
 from vozzoctl.manifest.diagnostics import suggest
 from vozzoctl.manifest.phones import PhoneError, normalize
 from vozzoctl.model import LANGUAGES, Recipient
@@ -115,21 +115,21 @@ class Collector:
             self.report(
                 self.locate(i, "phone"),
                 "phone",
-                f"{models.shown(phone)} is read as a number, not text",
+                f"{fields.shown(phone)} is read as a number, not text",
                 'quote it, with + and the country code: "+911234567890"',
             )
             return
         language = self.language
         if item.get("language") is not None:
             try:
-                language = models.language(item["language"])
+                language = fields.language(item["language"])
             except ValueError as e:
                 self.report(self.locate(i, "language"), "language", str(e), _hint(e))
                 return
         meta_json = self._base_json
         if item.get("metadata") is not None:
             try:
-                own = models.metadata(item["metadata"])
+                own = fields.metadata(item["metadata"])
             except ValueError as e:
                 self.report(self.locate(i, "metadata"), "metadata", str(e), _hint(e))
                 return
