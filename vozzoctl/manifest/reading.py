@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -36,7 +38,7 @@ FIELD_HINTS: dict[str, str] = {
 class _Reading(_Base):
     def read(self, found: Found, trees: files.Trees) -> YamlFile:
         shown, path = found.shown, found.path
-        if trees.escapes(found.real, self.trees.get(shown, path.parent)):
+        if trees.escapes(found.real, self.trees.get(shown) or path.parent):
             self.diagnostics.append(
                 _diag(
                     shown,
@@ -49,23 +51,22 @@ class _Reading(_Base):
             )
             return YamlFile(shown, "")
         try:
-            size = path.stat().st_size
-            if size > MAX_MANIFEST_BYTES:
-                self.diagnostics.append(
-                    _diag(
-                        shown,
-                        0,
-                        0,
-                        "",
-                        f"is {size / _MB:.1f} MB; a manifest holds at most "
-                        f"{MAX_MANIFEST_BYTES // _MB} MB",
-                        "put long recipient lists in CSV files, listed in spec.recipient_files",
-                    )
-                )
-                return YamlFile(shown, "")
-            raw = path.read_bytes()
+            raw, size = _read_at_most(path, MAX_MANIFEST_BYTES)
         except OSError as e:
             self.diagnostics.append(_diag(shown, 0, 0, "", f"cannot be read: {e.strerror}"))
+            return YamlFile(shown, "")
+        if raw is None:
+            self.diagnostics.append(
+                _diag(
+                    shown,
+                    0,
+                    0,
+                    "",
+                    f"is {size / _MB:.1f} MB; a manifest holds at most "
+                    f"{MAX_MANIFEST_BYTES // _MB} MB",
+                    "put long recipient lists in CSV files, listed in spec.recipient_files",
+                )
+            )
             return YamlFile(shown, "")
         if b"\0" in raw:
             self.diagnostics.append(
@@ -179,6 +180,23 @@ class _Reading(_Base):
             error = err.get("ctx", {}).get("error")
             msg = str(error) if error is not None else str(err["msg"])
             self.at(where, path, msg, getattr(error, "hint", ""))
+
+
+def _read_at_most(path: Path, cap: int) -> tuple[bytes | None, int]:
+    """The file's bytes (None when it holds more than `cap`) and its size: one open and one
+    size look-up on the open file (a manifest tree may hold ten thousand files)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        chunks: list[bytes] = []
+        read = 0
+        while size <= cap and (chunk := os.read(fd, max(size + 1, 65_536))):
+            chunks.append(chunk)
+            read += len(chunk)
+            size = max(size, read)  # a file may grow while it is read
+        return (b"".join(chunks) if size <= cap else None), size
+    finally:
+        os.close(fd)
 
 
 def _fields_at(model: type[BaseModel], loc: FieldPath) -> list[str]:
