@@ -68,11 +68,12 @@ def aggregate(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
     where they stand (the same field of every recipient, the same hint) are reported at the
     first, with their count and the next few lines. Keeps the order given."""
     groups: dict[tuple[Severity, str, str, str], list[Diagnostic]] = {}
-    for d in diagnostics:
-        groups.setdefault((d.severity, d.file, _INDEX.sub("[]", d.field), d.hint), []).append(d)
+    keys = [(d.severity, d.file, _INDEX.sub("[]", d.field), d.hint) for d in diagnostics]
+    for d, key in zip(diagnostics, keys, strict=True):
+        groups.setdefault(key, []).append(d)
     out: list[Diagnostic] = []
-    for d in diagnostics:
-        group = groups[(d.severity, d.file, _INDEX.sub("[]", d.field), d.hint)]
+    for d, key in zip(diagnostics, keys, strict=True):
+        group = groups[key]
         if len(group) <= REPEATS_SHOWN:
             out.append(d)
         elif group[0] is d:

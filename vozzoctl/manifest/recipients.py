@@ -54,6 +54,7 @@ class Collector:
         self.failed = False
         self.locate = locate
         self.first: dict[str, Where | int] = {}  # int: the index of an inline recipient
+        self._twice: dict[str, str] = {}  # a repeated number → its message
         self.recipients: list[Recipient] = []
         self._base_json = _canonical(metadata)
 
@@ -236,14 +237,13 @@ class Collector:
             return
         first = self.first.get(phone)
         if first is not None:
-            here = located()
-            there = self.describe(first)
-            self.report(
-                here,
-                "phone",
-                f"{mask_phone(phone)} is listed twice in this campaign (first at {there})",
-                "keep one of them",
-            )
+            message = self._twice.get(phone)
+            if message is None:  # worded once however often the number is repeated
+                there = self.describe(first)
+                message = self._twice[phone] = (
+                    f"{mask_phone(phone)} is listed twice in this campaign (first at {there})"
+                )
+            self.report(located(), "phone", message, "keep one of them")
             return
         self.first[phone] = where
         self.recipients.append(Recipient(phone, language, metadata))
