@@ -204,7 +204,7 @@ def main_action(actions: set[Action]) -> Action:
     return Action.NOOP
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Plan:
     keys: tuple[KeyPlan, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -217,6 +217,9 @@ class Plan:
     def finals(self) -> int:
         """Recorded campaigns read finished that apply notes as final in the lockfile."""
         return sum(len(k.finals) for k in self.keys)
+
+    def __repr__(self) -> str:  # short, as LiveState's (see there)
+        return f"<Plan of {len(self.keys)} keys, {len(self.changes)} changed>"
 
     @property
     def changes(self) -> tuple[KeyPlan, ...]:
