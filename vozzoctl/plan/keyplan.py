@@ -1,14 +1,20 @@
-"""One key's plan: create, adopt, append, replace, update or end, and the calls that make it."""
+"""One key's plan: create, adopt, append, replace, update or end, and the calls that make it.
+
+`_plan_key` reads as the decision it is: the key's batches (`batches.batches_of`), what they
+hold against what the manifest declares (`held.compare`), why the key cannot be changed in
+place (`_reasons`), the new batch an append or a replace makes (`_next_batch`), and the
+settings set back on each live batch (`updates.updates`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 from vozzoctl.lockfile import Entry, Lockfile
 from vozzoctl.manifest.desired import DesiredCampaign
-from vozzoctl.model import Recipient, Settings, State, can_transition
-from vozzoctl.pii import mask_phone
+from vozzoctl.model import Recipient, Settings, State
 from vozzoctl.plan import pauses
 from vozzoctl.plan.batches import (
     _free_number,
@@ -18,24 +24,42 @@ from vozzoctl.plan.batches import (
     batches_of,
     newly_final,
 )
-from vozzoctl.plan.live import BatchLike, ItemLike, LiveLike, LiveState
+from vozzoctl.plan.held import Holdings, as_recipient, compare
+from vozzoctl.plan.live import BatchLike, LiveLike, LiveState
 from vozzoctl.plan.model import (
     Action,
     AdoptOp,
     CreateOp,
     EndOp,
-    FieldChange,
     KeyPlan,
     Operation,
-    UpdateOp,
     main_action,
-    show,
 )
 from vozzoctl.plan.ownership import Ownership
 from vozzoctl.plan.scope import Options
+from vozzoctl.plan.updates import in_apply_order, updates
 
-# Calls that are done, or happening now: never placed again by a replace.
-FINISHED_CALLS = frozenset({"COMPLETED", "FAILED", "IN_PROGRESS"})
+
+@dataclass
+class _Said:
+    """What the plan of a key says, in the order it was found."""
+
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _NextBatch:
+    """The campaign an append or a replace creates: its number, settings and first state."""
+
+    number: int
+    settings: Settings  # TO_START, starting no earlier than today
+    then: State | None  # the state it is set to once created
+    pause: pauses.Review
+
+    def name(self, base: str) -> str:
+        return base if self.number == 1 else f"{base} #{self.number}"
 
 
 def _plan_key(
@@ -60,66 +84,78 @@ def _plan_key(
             ),
         )
     found = batches_of(d, entry, lock, live)
-    errors = [*own.errors(d.key, d, lock, live.campaigns), *found.errors]
-    warnings = list(found.warnings)
-    notes: list[str] = []
-    if errors:
-        return replace(base, action=Action.NOOP, errors=tuple(errors), warnings=tuple(warnings))
+    said = _Said(warnings=list(found.warnings))
+    said.errors += [*own.errors(d.key, d, lock, live.campaigns), *found.errors]
+    if said.errors:
+        return replace(base, errors=tuple(said.errors), warnings=tuple(said.warnings))
 
     def order(c: BatchLike) -> tuple[int, str]:
         return _order(c, s.campaign_name)
 
     batches = sorted(found.all, key=order)
-    ids = tuple(c.campaign_id for c in batches)
-    ops: list[Operation] = []
-    actions: set[Action] = set()
-    for c in sorted(found.adopted, key=lambda c: _order(c, s.campaign_name)):
-        read = tuple(_recipient(i) for i in live.items.get(c.campaign_id, ()))
-        ops.append(AdoptOp(c.campaign_id, c.name, c.state, len(read), d.fingerprint(read)))
-        actions.add(Action.ADOPT)
-
+    ops: list[Operation] = [_adopt(d, c, live) for c in sorted(found.adopted, key=order)]
+    actions = {Action.ADOPT} if ops else set()
     if not batches:
-        return _plan_create(d, base, options, warnings)
+        return _plan_create(d, base, options, said.warnings)
 
     active = [c for c in sorted(found.live, key=order) if not c.state.final]
     for b in batches:
         if b.state.final and b.state != s.state:
-            said = f"{b.name} is {b.state.value}, which is final: it is left as it is"
             # A finished key that the manifest still wants otherwise is worth a warning; an
             # old batch a replace ended is only a note.
-            (notes if active else warnings).append(said)
-    have_items = all(c.campaign_id in live.items for c in batches)
-    added: list[Recipient] = []
-    removed: list[str] = []
-    changed: list[str] = []
-    held: dict[str, tuple[BatchLike, ItemLike]] = {}
-    if have_items:
-        for b in batches:
-            for item in live.items[b.campaign_id]:
-                # A replace sends a number again in a later batch once the old one is ended:
-                # the live holder is the one that counts (for removals, changes, finished calls).
-                got = held.get(item.to_phone_number)
-                if got is None or (got[0].state.final and not b.state.final):
-                    held[item.to_phone_number] = (b, item)
-        wanted = {r.phone for r in d.recipients}
-        for r in d.recipients:
-            got = held.get(r.phone)
-            if got is None:
-                added.append(r)
-            elif not _matches(got[1], r):
-                if got[0].state.final:
-                    warnings.append(
-                        f"{mask_phone(r.phone)} changed in the manifest, but its campaign "
-                        f"{got[0].name} is {got[0].state.value}: nothing is sent"
-                    )
-                else:
-                    changed.append(r.phone)
-        removed = [p for p, (c, _) in held.items() if p not in wanted and not c.state.final]
+            (said.notes if active else said.warnings).append(
+                f"{b.name} is {b.state.value}, which is final: it is left as it is"
+            )
+    holdings = compare(d, batches, live)
+    said.warnings += holdings.warnings
+    reasons = _reasons(d, entry, batches, holdings)
+    nxt = _next_batch(d, entry, batches, live, options.today)
+    replacing: set[str] = set()
+    if reasons:
+        actions.add(Action.REPLACE)
+        replaced = _replace(d, active, reasons, holdings, nxt, options, said)
+        ops += replaced
+        replacing = {op.campaign_id for op in replaced if isinstance(op, EndOp)}
+    elif holdings.added:
+        appended = _append(d, holdings.added, nxt, said)
+        ops += appended
+        actions |= {Action.APPEND} if appended else set()
+    kept = [c for c in active if c.campaign_id not in replacing]
+    updated = updates(d, entry, kept, nxt.pause, options)
+    said.errors += updated.errors
+    said.warnings += updated.warnings
+    ops += updated.operations
+    actions |= updated.actions
+    return replace(
+        base,
+        action=main_action(actions),
+        operations=in_apply_order(ops),
+        campaign_ids=tuple(c.campaign_id for c in batches),
+        recipients_add=holdings.unheld(d) if reasons else len(holdings.added),
+        recipients_remove=len(holdings.removed),
+        resumed=updated.resumed,
+        warnings=tuple(said.warnings),
+        errors=tuple(said.errors),
+        notes=tuple(said.notes),
+        paused=nxt.pause.paused,
+        finals=newly_final(entry, found.recorded),
+    )
+
+
+def _adopt(d: DesiredCampaign, c: LiveLike, live: LiveState) -> AdoptOp:
+    read = tuple(as_recipient(i) for i in live.items.get(c.campaign_id, ()))
+    return AdoptOp(c.campaign_id, c.name, c.state, len(read), d.fingerprint(read))
+
+
+def _reasons(
+    d: DesiredCampaign, entry: Entry | None, batches: Sequence[BatchLike], holdings: Holdings
+) -> list[str]:
+    """Why the key cannot be changed in place (empty: it can)."""
     reasons = _replace_reasons(d, batches)
-    withheld = [p for p in removed if p in d.withheld]
-    removed_plain = len(removed) - len(withheld)
+    withheld = [p for p in holdings.removed if p in d.withheld]
+    removed_plain = len(holdings.removed) - len(withheld)
     if withheld:
-        holders = sorted({held[p][0].name for p in withheld})
+        holders = sorted({holdings.holder(p).name for p in withheld})
         reasons.append(
             f"{len(withheld)} recipient(s) now on a do-not-call list or outside legal hours are "
             f"still held by live campaign(s) {', '.join(holders)}: only --allow-replace (which "
@@ -127,99 +163,81 @@ def _plan_key(
         )
     if removed_plain:
         reasons.append(f"{removed_plain} recipient(s) removed")
-    if changed:
-        reasons.append(f"{len(changed)} recipient(s) changed (language or metadata)")
-    keep = [
-        r
-        for r in d.recipients
-        if r.phone not in held or (held[r.phone][1].status or "").upper() not in FINISHED_CALLS
-    ]
-    owed = _owed_replace(entry, batches) if have_items else None
-    if owed is not None and keep and s.state != State.ENDED:
+    if holdings.changed:
+        reasons.append(f"{len(holdings.changed)} recipient(s) changed (language or metadata)")
+    owed = _owed_replace(entry, batches) if holdings.known else None
+    if owed is not None and holdings.keep(d) and d.settings.state != State.ENDED:
         reasons.append(
             f"an earlier replace ended {len(owed.replaces)} campaign(s) but did not create "
             f"{owed.campaign_name!r}"
         )
-    next_batch = max((_order(c, s.campaign_name)[0] for c in batches), default=0) + 1
-    next_batch = _free_number(next_batch, s, live)
-    start = max(s.start_date, options.today)
-    fresh = replace(s, start_date=start, state=State.TO_START)
+    return reasons
+
+
+def _next_batch(
+    d: DesiredCampaign,
+    entry: Entry | None,
+    batches: Sequence[BatchLike],
+    live: LiveState,
+    today: date,
+) -> _NextBatch:
+    s = d.settings
+    number = max((_order(c, s.campaign_name)[0] for c in batches), default=0) + 1
+    fresh = replace(s, start_date=max(s.start_date, today), state=State.TO_START)
     pause = pauses.review(d, entry, batches)  # calls paused outside, or by stop, stay stopped
     then = pause.then_state(s.state if s.state in (State.RUNNING, State.SUSPENDED) else None)
-    replacing: set[str] = set()
+    return _NextBatch(_free_number(number, s, live), fresh, then, pause)
 
-    if reasons:
-        actions.add(Action.REPLACE)
-        left_out = len(d.recipients) - len(keep)
-        words = "; ".join(reasons)
-        if not options.allow_replace:
-            errors.append(
-                f"cannot be done in place: {words}. --allow-replace would end "
-                f"{len(active)} live campaign(s) and create one with the {len(keep)} "
-                "recipient(s) that remain and whose calls are not finished"
-            )
-        else:
-            for c in active:
-                ops.append(EndOp(c.campaign_id, c.name, c.state, "replace"))
-                replacing.add(c.campaign_id)
-            if keep and s.state != State.ENDED:
-                name = s.campaign_name if next_batch == 1 else f"{s.campaign_name} #{next_batch}"
-                ops.append(_create(d, name, next_batch, fresh, keep, then))
-            notes.append(
-                f"replace: {words}; the old campaigns end, then one new campaign holds the "
-                f"{len(keep)} recipient(s) that remain"
-                + (
-                    f" ({left_out} left out: their calls are finished or under way)"
-                    if left_out
-                    else ""
-                )
-            )
-    elif added:
-        if s.state == State.ENDED:
-            warnings.append(
-                f"{len(added)} recipient(s) added, but the campaign is declared ENDED: not sent"
-            )
-        else:
-            actions.add(Action.APPEND)
-            name = f"{s.campaign_name} #{next_batch}"
-            ops.append(_create(d, name, next_batch, fresh, added, then))
-            if start != s.start_date:
-                notes.append(f"the new batch starts {start}: start_date {s.start_date} has passed")
 
-    resumed = 0
-    for c in active:
-        if c.campaign_id in replacing:
-            continue
-        update, problems, cautions = _update(
-            c, pause.desired_for(c.campaign_id, d, c.state), entry, options
+def _replace(
+    d: DesiredCampaign,
+    active: Sequence[LiveLike],
+    reasons: Sequence[str],
+    holdings: Holdings,
+    nxt: _NextBatch,
+    options: Options,
+    said: _Said,
+) -> list[Operation]:
+    """End the live batches, then create one campaign with what remains (--allow-replace);
+    without it, the error that says what it would do."""
+    s = d.settings
+    keep = holdings.keep(d)
+    words = "; ".join(reasons)
+    if not options.allow_replace:
+        said.errors.append(
+            f"cannot be done in place: {words}. --allow-replace would end "
+            f"{len(active)} live campaign(s) and create one with the {len(keep)} "
+            "recipient(s) that remain and whose calls are not finished"
         )
-        errors.extend(problems)
-        warnings.extend(cautions)
-        if update is not None:
-            ops.append(update)
-            if any(ch.name == "state" and ch.after == State.RUNNING.value for ch in update.changes):
-                resumed += max((c.total_records or 0) - (c.processed_records or 0), 0)
-            ends = any(
-                ch.name == "state" and ch.after == State.ENDED.value for ch in update.changes
-            )
-            actions.add(Action.END if ends else Action.UPDATE)
-    ordered = _in_apply_order(ops)
-    return replace(
-        base,
-        action=main_action(actions),
-        operations=ordered,
-        campaign_ids=ids,
-        recipients_add=len(added)
-        if not reasons
-        else len([r for r in d.recipients if r.phone not in held]),
-        recipients_remove=len(removed),
-        resumed=resumed,
-        warnings=tuple(warnings),
-        errors=tuple(errors),
-        notes=tuple(notes),
-        paused=pause.paused,
-        finals=newly_final(entry, found.recorded),
+        return []
+    ops: list[Operation] = [EndOp(c.campaign_id, c.name, c.state, "replace") for c in active]
+    if keep and s.state != State.ENDED:
+        name = nxt.name(s.campaign_name)
+        ops.append(_create(d, name, nxt.number, nxt.settings, keep, nxt.then))
+    left_out = len(d.recipients) - len(keep)
+    said.notes.append(
+        f"replace: {words}; the old campaigns end, then one new campaign holds the "
+        f"{len(keep)} recipient(s) that remain"
+        + (f" ({left_out} left out: their calls are finished or under way)" if left_out else "")
     )
+    return ops
+
+
+def _append(
+    d: DesiredCampaign, added: Sequence[Recipient], nxt: _NextBatch, said: _Said
+) -> list[Operation]:
+    """A new batch `<name> #N` with only the recipients added."""
+    s = d.settings
+    if s.state == State.ENDED:
+        said.warnings.append(
+            f"{len(added)} recipient(s) added, but the campaign is declared ENDED: not sent"
+        )
+        return []
+    name = f"{s.campaign_name} #{nxt.number}"
+    start = nxt.settings.start_date
+    if start != s.start_date:
+        said.notes.append(f"the new batch starts {start}: start_date {s.start_date} has passed")
+    return [_create(d, name, nxt.number, nxt.settings, added, nxt.then)]
 
 
 def _plan_create(
@@ -267,62 +285,3 @@ def _create(
     chosen = tuple(recipients)
     digest = d.fingerprint(chosen)
     return CreateOp(name, batch, replace(s, campaign_name=name), chosen, digest, then)
-
-
-def _update(
-    c: LiveLike, d: DesiredCampaign, entry: Entry | None, options: Options
-) -> tuple[UpdateOp | None, list[str], list[str]]:
-    s = d.settings
-    errors: list[str] = []
-    warnings: list[str] = []
-    drift = entry is not None and entry.settings_sha256 == d.settings_sha
-    changes: list[FieldChange] = []
-
-    def differ(name: str, before: object, after: object) -> None:
-        if before != after:
-            changes.append(FieldChange(name, show(before), show(after), drift))
-
-    if s.start_date >= options.today:
-        differ("start_date", c.start_date, s.start_date)
-    elif c.start_date > options.today:
-        warnings.append(
-            f"{c.name}: start_date {s.start_date} has passed and cannot be sent; "
-            f"the campaign keeps {c.start_date}"
-        )
-    if s.end_date is None and c.end_date is not None:
-        warnings.append(
-            f"{c.name}: removing end_date cannot be done in place; it keeps {c.end_date}"
-        )
-    elif s.end_date is not None:
-        differ("end_date", c.end_date, s.end_date)
-    differ("start_hour", c.start_hour, s.start_hour)
-    differ("end_hour", c.end_hour, s.end_hour)
-    differ("allow_weekends", c.allow_weekends, s.allow_weekends)
-    differ("max_retry", c.max_retry, s.max_retry)
-    differ("max_retry_per_day", c.max_retry_per_day, s.max_retry_per_day)
-    if c.state != s.state:
-        if can_transition(c.state, s.state):
-            differ("state", c.state, s.state)
-        else:
-            fix = " (to pause, use SUSPENDED)" if s.state == State.TO_START else ""
-            errors.append(f"{c.name}: state {c.state.value} → {s.state.value} is not possible{fix}")
-    if not changes:
-        return None, errors, warnings
-    settings = replace(s, campaign_name=c.name)
-    return UpdateOp(c.campaign_id, c.name, settings, tuple(changes)), errors, warnings
-
-
-def _in_apply_order(ops: Iterable[Operation]) -> tuple[Operation, ...]:
-    """Adopt, end (a replace ends the old batches before it creates), create, update."""
-    rank = {AdoptOp: 0, EndOp: 1, CreateOp: 2, UpdateOp: 3}
-    return tuple(sorted(ops, key=lambda op: rank[type(op)]))
-
-
-def _recipient(item: ItemLike) -> Recipient:
-    return Recipient(item.to_phone_number, (item.agent_language or "EN").upper(), item.metadata)
-
-
-def _matches(item: ItemLike, r: Recipient) -> bool:
-    if item.agent_language is not None and item.agent_language.upper() != r.language:
-        return False
-    return item.metadata == r.metadata

@@ -27,7 +27,8 @@ from datetime import UTC, datetime
 from vozzoctl.lockfile import Lockfile
 from vozzoctl.manifest.desired import DesiredState
 from vozzoctl.plan.batches import batches_of, items_needed, newly_final
-from vozzoctl.plan.keyplan import FINISHED_CALLS, _plan_key
+from vozzoctl.plan.held import FINISHED_CALLS
+from vozzoctl.plan.keyplan import _plan_key
 from vozzoctl.plan.live import ItemLike, LiveLike, LiveState, batch_number
 from vozzoctl.plan.model import (
     Action,
