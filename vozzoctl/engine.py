@@ -31,9 +31,13 @@ from vozzoctl.api.mapping import update_params, update_params_for
 from vozzoctl.errors import (
     AmbiguousCreateError,
     ApiError,
+    AuthError,
     ForbiddenError,
     NotFoundError,
+    RateLimitedError,
+    RequestRejectedError,
     StalePlanError,
+    TransportError,
     VozzoctlError,
 )
 from vozzoctl.lockfile import Batch, Entry, Lockfile
@@ -422,13 +426,35 @@ async def _run(
             )
 
 
+# What a create can fail with that proves the API made nothing: it answered a refusal, or the
+# request never left (the client raises AmbiguousCreateError for every other outcome).
+_MADE_NOTHING = (
+    AuthError,
+    ForbiddenError,
+    NotFoundError,
+    RequestRejectedError,
+    RateLimitedError,
+    TransportError,
+)
+
+
 async def _create(client: VozzoClient, key: str, op: CreateOp, recorder: Recorder) -> str:
     """Send one create, once. When its outcome is unknown it is looked for by name (found:
     recorded); otherwise it is never sent again in this run: the key fails, the lockfile keeps
-    it pending with the time of this attempt, and a later plan decides (`plan.pending`)."""
+    it pending with the time of this attempt, and a later plan decides (`plan.pending`). When
+    the API refused it, the key fails and the record of the attempt goes (`_MADE_NOTHING`)."""
     await recorder.intend(key, op)
     try:
         created = await client.create_campaign(op.settings, op.recipients)
+    except _MADE_NOTHING:
+        # The API refused the create (a 4xx, or 429 after every retry), or no connection was
+        # made: no campaign exists, so the attempt is not left pending for a later plan to
+        # wait on as "may exist". A replace keeps its record: once the old batches are ended,
+        # it is what says the new one is still owed.
+        pending = (recorder.entry(key) or Entry()).pending
+        if not any(p.replaces for p in pending if p.campaign_name == op.campaign_name):
+            await recorder.abandon(key, op.campaign_name)
+        raise
     except AmbiguousCreateError as e:
         found = await _find_created(client, op, recorder.lock)
         if found is not None and len(found) > 1:

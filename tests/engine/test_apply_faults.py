@@ -284,7 +284,8 @@ rules = st.one_of(
 def _unanswered_late(plan: list[dict[str, Any]]) -> bool:
     """Whether the schedule fails a create after the fourth create request: a create that
     fails without committing (5xx, drop) is not sent again until the next apply, and the first
-    apply sends at least four creates, so later failures can land on the one re-send."""
+    apply that gets past its reads sends at least four creates (only F #2 waits on an earlier
+    write), so later failures can land on the one re-send."""
     for r in plan:
         if r.get("path") != CREATE["path"] or r["action"] in ("delay", "commit_then_drop"):
             continue
@@ -525,4 +526,34 @@ def test_creates_unanswered_after_a_refused_apply_are_sent_by_a_third(scene: Sce
     ok, why = scene.apply()
     assert ok, why
     assert sorted(Counter(creates(scene)).values()) == [1, 1, 1, 2, 2]  # 503 made nothing
+    check_converged(scene)
+
+
+def test_a_create_the_api_refused_is_not_left_pending(scene: Scene) -> None:
+    """A 429 after every retry proves the API did not act on the create (the client sends a
+    create again only on such answers). The key fails, but the attempt is not kept pending: the
+    next plan sends it at once, without waiting --pending-wait or saying it "may exist". A
+    replace keeps its record, the one thing that says its new batch is owed once the old one
+    is ended."""
+    scene.app.emulator.set_fault_plan({"rules": [{**CREATE, "on": "every", **RATE_LIMITED}]})
+    ok, why = scene.apply()
+    assert not ok
+    assert why.count("kept rate-limiting POST /v1alpha/campaign (429) after every retry") == 5
+    assert scene.names() == {"A": 1, "B": 1, "F": 1}
+    entries = json.loads(scene.lockfile.read_text())["campaigns"]
+    pending = {k: [p["campaign_name"] for p in e["pending"]] for k, e in entries.items()
+               if e.get("pending")}  # fmt: skip
+    assert pending == {"f": ["F #2"]}
+    scene.app.emulator.clear_faults()
+
+    made = scene.plan()  # at once
+    by_key = {k.key: k for k in made.keys}
+    for key in ("a", "c", "d", "e"):
+        assert not by_key[key].errors and by_key[key].operations, key
+        assert not any("may exist" in n for n in by_key[key].notes), by_key[key].notes
+    [held] = by_key["f"].errors
+    assert held.startswith("may exist: 'F #2' was sent at 04:30 UTC")
+    scene.app.emulator.advance(DEFAULT_PENDING_WAIT + timedelta(seconds=1))
+    ok, why = scene.apply()
+    assert ok, why
     check_converged(scene)
