@@ -8,8 +8,10 @@ Applying is write-ahead: before each create the lockfile records the intent (`pe
 it, the id. A create whose outcome is unknown (AmbiguousCreateError) is looked for by name
 and count, and never sent again in the same run: lists can lag, so "not found" proves nothing
 yet. It stays pending in the lockfile with the time of the attempt (`plan.pending`). The
-lockfile is written atomically after every successful call,
-under its lock, so a crash at any point is recovered by the next run (which adopts by name).
+lockfile is written atomically as apply goes, under its lock (`recorder.Recorder`): each
+pending record before its create is sent, each other change before apply goes on from it, a
+create's id with the next write. A crash at any point is recovered by the next run (a create
+left pending is looked for by name and adopted).
 """
 
 from __future__ import annotations

@@ -178,18 +178,19 @@ class Recorder:
             lambda e: replace(e, pending=tuple(p for p in e.pending if p.campaign_name != name)),
         )
 
-    async def declare(self, k: KeyPlan) -> None:
+    def declare(self, k: KeyPlan) -> None:
         """Record a managed key's declared spec.state and labels when an apply had nothing to
         send: "last applied" must follow the manifest even when the account already matched
         it, or a later change back to RUNNING would not read as the intent it is. Its batches
-        read finished are noted final too."""
+        read finished are noted final too. On disk with the next write (`flush`): one write
+        for all the keys, not one each."""
         if self.entry(k.key) is None:
             return
         if k.key not in self._declared:
-            await self._write(k.key, lambda e: _noted_final(e, k.finals))
+            self._change(k.key, lambda e: _noted_final(e, k.finals))
             return
         state, labels = self._declared[k.key]
-        await self._write(
+        self._change(
             k.key, lambda e: replace(_noted_final(e, k.finals), state=state, labels=labels)
         )
 

@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import Vozzo
+from vozzoctl import lockfile as lockfile_module
 from vozzoctl import redact
 from vozzoctl.lockfile import Batch, Entry, Lockfile, Pending, load
 from vozzoctl.recorder import LockfileText
@@ -75,3 +77,31 @@ def test_a_key_that_fails_after_its_create_still_records_the_campaign(vozzo: Voz
     entry = vozzo.lockfile()["campaigns"]["alpha"]
     assert [b["campaign_id"] for b in entry["batches"]] == [made["campaign_id"]]
     assert "pending" not in entry
+
+
+def test_an_apply_with_nothing_to_send_writes_every_keys_labels_at_once(
+    vozzo: Vozzo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = ("alpha", "beta", "gamma")
+    for key in keys:
+        vozzo.campaign(key)
+    assert vozzo.run("apply", "--auto-approve").code == 0
+    for key in keys:  # labels are not sent: the apply has nothing to send, only to record
+        path = vozzo.root / "campaigns" / f"{key}.yaml"
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc["metadata"]["labels"] = {"team": "growth"}
+        path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    writes: list[str] = []
+    real = lockfile_module.write_text
+
+    def counted(path: Path, text: str) -> None:
+        writes.append(text)
+        real(path, text)
+
+    monkeypatch.setattr(lockfile_module, "write_text", counted)
+    result = vozzo.run("apply", "--auto-approve")
+    assert result.code == 0, result.all
+    assert "Nothing to apply." in result.err
+    assert len(writes) == 1  # one write for the three keys, not one each
+    entries = vozzo.lockfile()["campaigns"]
+    assert {key: entries[key]["labels"] for key in keys} == {k: {"team": "growth"} for k in keys}

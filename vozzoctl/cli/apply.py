@@ -236,7 +236,8 @@ def _plan_and_apply(
             if not made.has_changes and not any(k.forget for k in made.keys):
                 recorder = Recorder(Path(s.lockfile), lock, now_ist, desired)
                 for k in made.keys:
-                    await recorder.declare(k)
+                    recorder.declare(k)
+                await recorder.flush()
                 click.echo("Nothing to apply.", err=True)
                 return 0
             if made.calls:
