@@ -283,4 +283,7 @@ def test_recording_creates_masks_text_in_proportion_to_the_creates(
     assert len(doc["campaigns"]) == 3_000  # every create recorded, none left pending
     assert not any(e.get("pending") for e in doc["campaigns"].values())
     assert small >= 300 * 3 * 200  # the count is real: three entry texts a key, masked
-    assert large <= 11 * small, f"{small:,} → {large:,} characters masked: not linear"
+    # Each write also masks the file's first and last lines, and how many changes one write
+    # takes varies from run to run (it runs in a thread): up to a fifth more a key, either way.
+    # Masking the whole file at each write, as before, gave 81 times as much.
+    assert large <= 15 * small, f"{small:,} → {large:,} characters masked: not linear"
