@@ -21,7 +21,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import date
 
-from emulator_process import free_port, wait_until_up
+from benchlib import free_port, wait_until_up
 
 from vozzoctl.api import VozzoClient
 from vozzoctl.api.mapping import update_params

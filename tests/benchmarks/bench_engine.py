@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import re
 import subprocess
 import sys
@@ -32,7 +31,7 @@ from datetime import date
 from pathlib import Path
 
 import httpx
-from emulator_process import free_port, wait_until_up
+from benchlib import free_port, minimal_posts, run_vozzoctl, wait_until_up
 
 from vozzoctl.api.mapping import create_body
 from vozzoctl.model import Recipient, Settings
@@ -75,23 +74,7 @@ def write_manifests(root: Path, n: int) -> None:
 def vozzoctl(
     root: Path, base: str, *args: str, profile: str | None = None, expect: int = 0
 ) -> tuple[float, str]:
-    env = {**os.environ, "VOZZO_API_KEY": TOKEN, "VOZZO_BASE_URL": base}
-    prefix = [sys.executable]
-    if profile:
-        prefix += ["-m", "cProfile", "-o", profile]
-    started = time.perf_counter()
-    done = subprocess.run(
-        [*prefix, "-m", "vozzoctl", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    wall = time.perf_counter() - started
-    if done.returncode != expect:
-        raise SystemExit(f"vozzoctl {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
+    wall, done = run_vozzoctl(root, base, TOKEN, *args, profile=profile, expect=expect)
     return wall, done.stderr
 
 
@@ -124,20 +107,7 @@ async def minimal_creates(base: str, n: int, concurrency: int) -> float:
         create_body(settings(i), [Recipient(phone(i, j), "EN", "{}") for j in range(2)])
         for i in range(n)
     ]
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(
-        base_url=base, headers={"Authorization": f"Token {TOKEN}"}, limits=limits, timeout=60
-    ) as client:
-        gate = asyncio.Semaphore(concurrency)
-
-        async def one(body: object) -> None:
-            async with gate:
-                r = await client.post("/v1alpha/campaign", json=body)
-                r.raise_for_status()
-
-        started = time.perf_counter()
-        await asyncio.gather(*(one(b) for b in bodies))
-        return time.perf_counter() - started
+    return await minimal_posts(base, TOKEN, bodies, concurrency)
 
 
 def naive_reads(base: str, ids: list[str]) -> float:

@@ -32,14 +32,12 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import httpx
-from emulator_process import free_port, wait_until_up
+from benchlib import free_port, minimal_posts, run_vozzoctl, wait_until_up
 
 AGENTS = ("619ec26c-4957-4926-70f8-fe7391b3527e", "3f0c9a52-7d1e-4b8a-9c2f-5e6d7a8b9c01")
 TOKEN = "bench-token"
@@ -169,13 +167,8 @@ class Run:
 
 
 def vozzoctl(cwd: Path, *args: str, base: str = "http://127.0.0.1:9", timeout: int = 1800) -> Run:
-    env = {**os.environ, "VOZZO_API_KEY": TOKEN, "VOZZO_BASE_URL": base}
-    cmd = ["/usr/bin/time", "-f", TIME_FORMAT, sys.executable, "-m", "vozzoctl", *args]
-    started = time.perf_counter()
-    done = subprocess.run(
-        cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    wall = time.perf_counter() - started
+    prefix = ["/usr/bin/time", "-f", TIME_FORMAT]
+    wall, done = run_vozzoctl(cwd, base, TOKEN, *args, prefix=prefix, expect=None, timeout=timeout)
     stats = [line for line in done.stderr.splitlines() if line.startswith("@@ ")][-1].split()
     stderr = "\n".join(line for line in done.stderr.splitlines() if not line.startswith("@@ "))
     return Run(
@@ -236,19 +229,7 @@ async def minimal_creates(base: str, n: int, concurrency: int) -> float:
         }
         for i in range(n)
     ]
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(
-        base_url=base, headers={"Authorization": f"Token {TOKEN}"}, limits=limits, timeout=60
-    ) as client:
-        gate = asyncio.Semaphore(concurrency)
-
-        async def one(body: object) -> None:
-            async with gate:
-                (await client.post("/v1alpha/campaign", json=body)).raise_for_status()
-
-        started = time.perf_counter()
-        await asyncio.gather(*(one(b) for b in bodies))
-        return time.perf_counter() - started
+    return await minimal_posts(base, TOKEN, bodies, concurrency)
 
 
 def requests_in(log: str) -> int:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import resource
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from datetime import date
 from pathlib import Path
 
 import httpx
-from emulator_process import free_port, wait_until_up
+from benchlib import free_port, run_vozzoctl, wait_until_up
 
 from vozzoctl.api.mapping import create_body
 from vozzoctl.lockfile import Batch, Entry, Lockfile, save
@@ -111,21 +110,7 @@ def cpu_of_children() -> float:
 
 
 def vozzoctl(root: Path, base: str, *args: str, profile: str | None = None) -> tuple[float, str]:
-    env = {**os.environ, "VOZZO_API_KEY": TOKEN, "VOZZO_BASE_URL": base}
-    prefix = [sys.executable, *(["-m", "cProfile", "-o", profile] if profile else [])]
-    started = time.perf_counter()
-    done = subprocess.run(
-        [*prefix, "-m", "vozzoctl", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"vozzoctl {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
+    wall, done = run_vozzoctl(root, base, TOKEN, *args, profile=profile)
     return wall, done.stdout
 
 
