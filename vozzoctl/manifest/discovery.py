@@ -130,11 +130,14 @@ def _walk(root: Path, cwd: str) -> list[Found]:
                 continue
     files.sort()
     out = []
+    folders: dict[str, Path] = {}
     for rel, link in files:
         path = root / rel
         real = os.path.realpath(path) if link else os.path.join(real_root, rel)
         parent = rel.rpartition("/")[0]
-        folder = Path(real_root, parent) if parent else Path(real_root)
+        folder = folders.get(parent)
+        if folder is None:
+            folder = folders[parent] = Path(real_root, parent)
         shown = _shown(path, real, cwd)
         out.append(Found(path, shown, os.path.join(absolute, rel), real, folder))
     return out
