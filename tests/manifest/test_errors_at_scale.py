@@ -37,3 +37,15 @@ def test_a_few_problems_are_each_reported(vozzo: Vozzo) -> None:
     lines = error_lines(result.all)
     assert len(lines) == 3
     assert all("times" not in line for line in lines)
+
+
+def test_each_repeated_number_names_its_own_first_place(vozzo: Vozzo) -> None:
+    vozzo.campaign("dups", phones=["+919820012345", "+919845023456"] * 2)
+    result = vozzo.run("validate", "-f", "campaigns")
+    assert result.code == 1
+    assert sorted(line.split(": ", 1)[1] for line in error_lines(result.all)) == [
+        "spec.recipients[2].phone: +91******2345 is listed twice in this campaign "
+        "(first at campaigns/dups.yaml:15) (keep one of them)",
+        "spec.recipients[3].phone: +91******3456 is listed twice in this campaign "
+        "(first at campaigns/dups.yaml:18) (keep one of them)",
+    ]
