@@ -284,8 +284,11 @@ def _metadata_plan(
 def _canonical(meta: dict[str, Any]) -> str:
     if not meta:
         return "{}"
-    if all(type(v) is str for v in meta.values()):
-        pairs = (f"{_encode_str(k)}:{_encode_str(meta[k])}" for k in sorted(meta))
+    if all(type(v) is str or type(v) is int for v in meta.values()):  # as json.dumps writes them
+        pairs = (
+            f"{_encode_str(k)}:{_encode_str(v) if type(v) is str else int.__repr__(v)}"
+            for k, v in sorted(meta.items())
+        )
         return "{" + ",".join(pairs) + "}"
     return json.dumps(meta, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
