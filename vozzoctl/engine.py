@@ -21,14 +21,12 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import math
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from vozzoctl.api import LiveCampaign, VozzoClient
-from vozzoctl.api.client import MAX_PAGE_SIZE
 from vozzoctl.api.mapping import update_params, update_params_for
 from vozzoctl.errors import (
     AmbiguousCreateError,
@@ -76,9 +74,10 @@ async def read_live(
     `creating` (keys a first plan creates for) is read in full, with its count as the second
     witness (a name not listed is then free); the plan says which and why (`read_in_full`).
     Otherwise only the recorded campaigns still live are needed: read by agent newest first
-    until each is seen (`read_agent_until`), or one detail request each when they are fewer
-    than the agent's pages. A batch the lockfile notes as final is not read at all (it never
-    changes: `Finished` stands in), except for a key in `creating`, whose every batch is read.
+    until each is seen (`read_agent_until`), or, those not on its first page, one detail
+    request each when they are fewer than the agent's pages left. A batch the lockfile notes
+    as final is not read at all (it never changes: `Finished` stands in), except for a key in
+    `creating`, whose every batch is read.
     """
     chosen, orphans = in_scope(desired, lock, options)
     agents = sorted({d.settings.agent_uuid for d in chosen})
@@ -102,24 +101,19 @@ async def read_live(
             wanted[agent].update(b.campaign_id for b in entry.batches if not b.final)
     full = set(why)
     narrow = [a for a in agents if a not in full and wanted[a]]
-    bulk, totals = await asyncio.gather(
+    bulk, listed = await asyncio.gather(
         client.read_agents(sorted(full), count=True),
-        asyncio.gather(*(client.agent_total(a) for a in narrow)),
+        asyncio.gather(
+            *(client.read_agent_until(a, frozenset(wanted[a]), cheaper=True) for a in narrow)
+        ),
     )
     campaigns: dict[str, LiveLike] = {
-        c.campaign_id: c for found in bulk.campaigns.values() for c in found
+        c.campaign_id: c for rows in [*bulk.campaigns.values(), *listed] for c in rows
     }
-    missing = set(bulk.unknown)
-    by_pages: list[tuple[str, int]] = []
-    for agent, total in zip(narrow, totals, strict=True):
-        if total is None:
-            missing.add(agent)
-        elif len(wanted[agent]) >= math.ceil(total / MAX_PAGE_SIZE):
-            by_pages.append((agent, total))
-    for by_agent in await asyncio.gather(
-        *(client.read_agent_until(a, frozenset(wanted[a]), total=t) for a, t in by_pages)
-    ):
-        campaigns.update((c.campaign_id, c) for c in by_agent)
+    # Page 1 answered 404: an unknown agent, or one without campaigns; its count tells which.
+    empty = [a for a, rows in zip(narrow, listed, strict=True) if not rows]
+    totals = await asyncio.gather(*(client.agent_total(a) for a in empty))
+    missing = set(bulk.unknown) | {a for a, t in zip(empty, totals, strict=True) if t is None}
     finished: dict[str, Finished] = {}
     recorded: set[str] = set()
     for key in [*(d.key for d in chosen), *orphans]:

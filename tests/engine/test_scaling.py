@@ -156,15 +156,15 @@ def test_a_plan_of_recorded_campaigns_does_not_read_the_accounts_history(vozzo: 
     for key in ("alpha", "beta", "gamma"):
         vozzo.campaign(key)
     assert vozzo.run("apply", "--auto-approve").code == 0
-    add_history(vozzo, 300)
+    add_history(vozzo, 400)
     small = plan_requests(vozzo)
-    add_history(vozzo, 2_700)
+    add_history(vozzo, 3_600)
     large = plan_requests(vozzo)
-    # fewer recorded campaigns than the agent has pages: one detail request each, and the
-    # agent's count, however many finished campaigns the account holds
+    # the agent's newest page, then, as the recorded campaigns not on it are fewer than the
+    # pages left, one detail request each, however many finished campaigns the account holds
     assert small == large
     assert sorted(small) == sorted(
-        [f"GET /v1alpha/campaigns/agent/{AGENT}/count"]
+        [f"GET /v1alpha/campaigns/agent/{AGENT}"]
         + [f"GET /v1alpha/campaign/{b['campaign_id']}" for b in batches(vozzo)]
     )
 
@@ -204,7 +204,9 @@ def test_an_append_reads_its_agent_in_full_before_it_is_planned(vozzo: Vozzo) ->
     assert planned.code == 0, planned.all
     assert "Alpha #2" in planned.out
     pages, counts = agent_reads(vozzo)
-    assert pages == {1, 2, 3} and counts == 2  # the route's choice, then the full read's witness
+    # the newest page (alpha's batch is not on it: a detail request), then the full read
+    # and its witness
+    assert pages == {1, 2, 3} and counts == 1
 
 
 def test_recorded_campaigns_read_by_agent_stop_at_the_page_that_holds_the_last(
@@ -218,14 +220,15 @@ def test_recorded_campaigns_read_by_agent_stop_at_the_page_that_holds_the_last(
     for key in keys[2:]:
         vozzo.campaign(key)
     assert vozzo.run("apply", "--auto-approve").code == 0
-    # five recorded, at least as many as the agent's two pages: read by agent, newest first
+    # page 1 holds the newest three; the other two are as many as the pages left: read by
+    # agent, newest first
     vozzo.app.emulator.clear_requests()
     assert vozzo.run("plan", "--detailed-exitcode").code == 0
-    assert agent_reads(vozzo) == ({1, 2}, 1)  # the oldest two stand on page 2
-    add_history(vozzo, 1_000)  # twelve pages now, more than the five: one detail request each
+    assert agent_reads(vozzo) == ({1, 2}, 0)  # the oldest two stand on page 2
+    add_history(vozzo, 1_000)  # twelve pages now: page 1, then one detail request each
     vozzo.app.emulator.clear_requests()
     assert vozzo.run("plan", "--detailed-exitcode").code == 0
-    assert agent_reads(vozzo) == (set(), 1)
+    assert agent_reads(vozzo) == ({1}, 0)
     details = [r for r in vozzo.app.emulator.requests if r.path.startswith("/v1alpha/campaign/")]
     assert len(details) == 5
 
