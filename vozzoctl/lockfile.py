@@ -26,9 +26,9 @@ All three are optional: a lockfile written before them reads as "not known" (see
 A batch's `final` (absent, `COMPLETED` or `ENDED`) is the state apply last read it in, once
 that state is final: a finished campaign never changes, so a plan does not read it again (it
 stands in as read, `plan.live.Finished`), and an account's reads grow with the campaigns still
-live, not with its history. The mark can only spare a read, never cause a write: any plan with a
-create reads every recorded campaign of the account it plans for again, marks or not. An older
-lockfile has no marks (every batch is read, as before); an older vozzoctl ignores them.
+live, not with its history. The mark can only spare a read, never let a write through: a plan
+with a create for a key reads every batch of that key again, marks or not. An older lockfile
+has no marks (every batch is read, as before); an older vozzoctl ignores them.
 
 `pending` is the write-ahead record of a create that was sent and whose answer has not yet been
 recorded; the next run looks for that campaign by name before anything else is created. A
