@@ -4,7 +4,8 @@ After every apply that succeeds: the plan is empty; no number is held by two liv
 not COMPLETED) campaigns; every declared number is held by one of the key's campaigns; and,
 read from what the API received, no create ever held a number already sent for that key,
 except in a replace, which must have ended every live campaign holding it first. An apply
-that fails must be a refusal that sent nothing, and only after a number was removed or changed.
+that fails must be a refusal that sent nothing, and only after a number was removed or changed,
+or for a state the key's campaign cannot go to (a key removed and written again asks that).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from vozzoctl import clock
 from vozzoctl.cli import runtime
 from vozzoctl.emulator import EmulatorApp, ManualClock, RequestRecord, create_app
 from vozzoctl.emulator.pytest_plugin import EMULATOR_NOW
-from vozzoctl.model import TRANSITIONS, State
+from vozzoctl.model import TRANSITIONS, State, can_transition
 
 KEYS = ("k0", "k1", "k2")
 # Each key its own numbers: the invariants below are about what vozzoctl adds, not about a
@@ -251,9 +252,12 @@ class ApplyMachine(RuleBasedStateMachine):
         log = emulator.requests
         self.world.log.extend(log)
         if result.code != 0:
+            assert [r for r in log if r.method == "POST"] == [], "a refused apply wrote"
+            if "is not possible" in result.err:  # a key written again, with a state it left
+                assert self.state_unreachable(), result.all
+                return
             assert "cannot be done in place" in result.err, result.all
             assert not allow_replace, result.all
-            assert [r for r in log if r.method == "POST"] == [], "a refused apply wrote"
             assert self.something_removed_or_changed(), result.all
             return
         assert "Apply complete" in result.out or "Nothing to apply" in result.err, result.all
@@ -268,6 +272,14 @@ class ApplyMachine(RuleBasedStateMachine):
         planned = self.world.vozzo.run("plan", "--detailed-exitcode", *flags)
         assert planned.code == 0, planned.all
         self.check_held()
+
+    def state_unreachable(self) -> bool:
+        """Whether a key's declared state is one its campaign, as last applied, cannot go to:
+        only a key removed from the folder and written again can ask that."""
+        return any(
+            key in self.applied and not can_transition(self.applied[key].state, spec.state)
+            for key, spec in self.declared.items()
+        )
 
     def something_removed_or_changed(self) -> bool:
         for key, spec in self.declared.items():
@@ -425,3 +437,21 @@ def test_a_number_sent_again_by_a_replace_is_compared_with_its_live_copy(vozzo: 
     assert planned.code == 2
     assert "(append)" in planned.out
     assert "changed in the manifest" not in planned.out
+
+
+def test_a_key_written_again_with_a_state_its_campaign_left_is_refused(vozzo: Vozzo) -> None:
+    """Found by the machine once add_key could write a removed key again: the campaign of a
+    key taken out of the folder lives on (SUSPENDED here), and the key written back with
+    TO_START asks a move no campaign can make. The plan says so and apply sends nothing."""
+    phone = POOL["k0"][0]
+    vozzo.campaign("k0", recipients=[{"phone": phone}])
+    vozzo.campaign("k1", recipients=[{"phone": POOL["k1"][0]}], state="SUSPENDED")
+    assert vozzo.run("apply", "--auto-approve").code == 0
+    (vozzo.root / "campaigns" / "k1.yaml").unlink()
+    assert vozzo.run("apply", "--auto-approve").code == 0
+    vozzo.campaign("k1", recipients=[{"phone": POOL["k1"][0]}], state="TO_START")
+    vozzo.app.emulator.clear_requests()
+    applied = vozzo.run("apply", "--auto-approve")
+    assert applied.code == 1
+    assert "state SUSPENDED → TO_START is not possible (to pause, use SUSPENDED)" in applied.err
+    assert [r for r in vozzo.app.emulator.requests if r.method == "POST"] == []
