@@ -49,6 +49,7 @@ _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _NUMBERISH_PART = re.compile(r"[0-9_]:[0-9]|[0-9]_|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}[Tt \t]?")
 
 _DIGITS_AS_NINE = str.maketrans("012345678", "999999999")
+_ASCII_DIGITS_AS_NINE = bytes.maketrans(b"012345678", b"999999999")
 
 _DOC_START = re.compile(r"^---(?:[ \t]|$)", re.MULTILINE)
 _CONTENT_LINE = re.compile(r"^(?![ \t]*(?:#|%|$)).", re.MULTILINE)
@@ -117,7 +118,7 @@ def _agrees(values: list[Any], text: str) -> bool:
     stack: list[Any] = list(values)
     pop, push, extend = stack.pop, stack.append, stack.extend
     # only real dates (2026-12-01) in the text: no string can be one YAML 1.1 reads otherwise
-    shape = text.translate(_DIGITS_AS_NINE)
+    shape = _digits_as_nine(text)
     strings_agree = _no_numberish_part(text, shape)
     numberish = _NUMBERISH.fullmatch
     while stack:
@@ -151,6 +152,14 @@ def _agrees(values: list[Any], text: str) -> bool:
     if numbers and _may_hold_odd_number(text, shape) and _ODD_NUMBER.search(text):
         return False
     return not (floats and _EXPONENT.search(text))
+
+
+def _digits_as_nine(text: str) -> str:
+    """The text with every digit 0-8 made 9, character for character: through bytes when the
+    text is ASCII (str.translate looks each character up in a mapping)."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_DIGITS_AS_NINE).decode("ascii")
+    return text.translate(_DIGITS_AS_NINE)
 
 
 def _no_numberish_part(text: str, shape: str) -> bool:
