@@ -347,13 +347,16 @@ async def apply(
     say = progress or (lambda _: None)
     start_calls = client.requests_total
     keys = [k for k in plan_.keys if k.operations or k.forget or recorder.entry(k.key)]
-    # A create is recorded as pending only once it may be sent: at most `concurrency` creates
-    # wait between their write-ahead record and their answer, so an interrupted apply leaves
-    # only those as "may exist" (a later plan waits --pending-wait for them), not every create
-    # still queued behind the connection limit. An answered create frees its slot before its
-    # id is on disk: the next create on the slot writes its own pending record and that id in
-    # one write, so the file still holds at most one pending create per slot.
-    sending = asyncio.Semaphore(client.concurrency)
+    # A create is recorded as pending only once it may soon be sent, not when it is queued:
+    # at most twice `concurrency` creates wait between their write-ahead record and their
+    # answer, so an interrupted apply leaves only those as "may exist" (a later plan waits
+    # --pending-wait for them), not every create still queued. Twice, not once: while one
+    # `concurrency` of creates is on the wire, the next has its records written and goes the
+    # moment a connection is free, so the lockfile's writes (a whole-file rewrite and fsync
+    # each) are not added to every round trip. An answered create frees its slot before its
+    # id is on disk: the next create on the slot writes its own pending record and that id
+    # in one write.
+    sending = asyncio.Semaphore(2 * client.concurrency)
     try:
         results = await asyncio.gather(
             *(_apply_key(client, k, recorder, say, sending) for k in keys)

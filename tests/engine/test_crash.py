@@ -210,13 +210,14 @@ def test_killed_between_the_end_and_the_create_of_a_replace(stage: Stage) -> Non
     assert code == 0, out
 
 
-def test_a_killed_apply_leaves_no_more_creates_in_doubt_than_it_sends_at_once(
+def test_a_killed_apply_leaves_no_more_creates_in_doubt_than_twice_it_sends_at_once(
     stage: Stage,
 ) -> None:
-    """Each create is recorded as pending just before it may be sent, not when it is queued:
-    killed while its first create is parked, an apply of twelve at concurrency 2 leaves at most
-    two in doubt (the rest were never recorded, so they are plain creates), and the next apply
-    past the wait makes every campaign once."""
+    """Each create is recorded as pending once it may soon be sent (one round on the wire, the
+    next recorded behind it), not when it is queued: killed while its first create is parked,
+    an apply of twelve at concurrency 2 leaves at most four in doubt (the rest were never
+    recorded, so they are plain creates), and the next apply past the wait makes every
+    campaign once."""
     keys = [f"k{i:02d}" for i in range(12)]
     for n, key in enumerate(keys):
         stage.write(key, phones(100 + n, 1))
@@ -225,7 +226,7 @@ def test_a_killed_apply_leaves_no_more_creates_in_doubt_than_it_sends_at_once(
     kill_inside(stage, child)
     lock = json.loads((stage.root / "vozzo.lock").read_text())
     in_doubt = [p for e in lock["campaigns"].values() for p in e.get("pending", [])]
-    assert 1 <= len(in_doubt) <= 2, in_doubt
+    assert 1 <= len(in_doubt) <= 4, in_doubt
     stage.app.emulator.clear_faults()
     code, out = stage.run("apply", "--auto-approve", "--pending-wait", "0")
     assert code == 0, out
