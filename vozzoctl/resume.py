@@ -20,7 +20,7 @@ from pathlib import Path
 
 from vozzoctl.api import VozzoClient
 from vozzoctl.api.mapping import update_params
-from vozzoctl.engine import describe
+from vozzoctl.applying import describe
 from vozzoctl.errors import VozzoctlError
 from vozzoctl.lockfile import load, save
 from vozzoctl.manifest.desired import DesiredState

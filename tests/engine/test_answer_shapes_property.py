@@ -29,7 +29,7 @@ from tests.engine.test_apply_faults import (
     rules,
     set_the_stage,
 )
-from vozzoctl import engine, lockfile
+from vozzoctl import applying, engine, lockfile
 from vozzoctl.emulator.shapes import SHAPES
 from vozzoctl.errors import UnexpectedAnswerError
 from vozzoctl.plan.pending import DEFAULT_PENDING_WAIT
@@ -57,7 +57,7 @@ def apply_once(scene: Scene) -> UnexpectedAnswerError | None:
             if not made.safe:
                 return
             recorder = Recorder(scene.lockfile, lock, scene.app.emulator.now)
-            await engine.apply(client, made, recorder)
+            await applying.apply(client, made, recorder)
 
     try:
         with lockfile.LockfileLock(scene.lockfile, 0):

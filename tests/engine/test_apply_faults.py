@@ -4,7 +4,7 @@ nobody is held by two live campaigns, an apply whose reads fail sends nothing, a
 spaced past --pending-wait converge — in two, plus one for each apply in which the API failed a
 request after every retry — with an empty plan after.
 
-The engine runs through its Python API (`engine.plan`, `engine.apply`) so that the client's
+The engine runs through its Python API (`engine.plan`, `applying.apply`) so that the client's
 retry waits can be skipped: `VozzoClient(sleep=...)` records them instead of sleeping.
 """
 
@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import AGENT, AGENT2, API_URL, TOKEN
-from vozzoctl import engine, lockfile
+from vozzoctl import applying, engine, lockfile
 from vozzoctl.api import VozzoClient
 from vozzoctl.api.retry import RetryPolicy
 from vozzoctl.emulator import EmulatorApp, ManualClock, create_app
@@ -140,7 +140,7 @@ class Scene:
                 made.raise_if_unsafe()
                 planned = True
                 recorder = Recorder(self.lockfile, lock, self.app.emulator.now)
-                result = await engine.apply(client, made, recorder)
+                result = await applying.apply(client, made, recorder)
                 failed = [f"{r.key}: {r.failed}" for r in result.results if r.failed]
                 return result.ok, "; ".join(failed + result.not_converged)
 

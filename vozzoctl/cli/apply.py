@@ -14,7 +14,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from vozzoctl import engine, lockfile
+from vozzoctl import applying, engine, lockfile
 from vozzoctl.cli.common import Settings, common_options, settings
 from vozzoctl.cli.plan import PLAN_KIND, emit, plan_options
 from vozzoctl.cli.runtime import (
@@ -241,7 +241,7 @@ def _plan_and_apply(
                 click.echo("Nothing to apply.", err=True)
                 return 0
             if made.calls:
-                await engine.check_can_write(client)
+                await applying.check_can_write(client)
             if saved is None and not auto_approve and not _confirm(made):
                 return 1
             recorder = Recorder(Path(s.lockfile), lock, now_ist, desired)
@@ -255,7 +255,7 @@ def _plan_and_apply(
                     say(line)
 
                 try:
-                    result = await engine.apply(client, made, recorder, progress=counted)
+                    result = await applying.apply(client, made, recorder, progress=counted)
                 except asyncio.CancelledError:  # Ctrl-C: asyncio.run cancels, then re-raises
                     _interrupted(done, s.lockfile)
                     raise
@@ -302,7 +302,7 @@ def _confirm(made: Plan) -> bool:
 
 
 @contextlib.contextmanager
-def _progress(made: Plan) -> Iterator[engine.Progress]:
+def _progress(made: Plan) -> Iterator[applying.Progress]:
     """A progress bar on a terminal; plain lines in CI logs."""
     if not sys.stderr.isatty():
         yield lambda line: click.echo(f"  {line}", err=True)
@@ -338,7 +338,7 @@ DONE_WORDS = {
 }
 
 
-def done_counts(made: Plan, result: engine.ApplyResult) -> str:
+def done_counts(made: Plan, result: applying.ApplyResult) -> str:
     """`1 appended, 2 updated`: the keys whose every operation succeeded, by the plan's action."""
     ok = {r.key for r in result.results if not r.failed}
     counts = Counter(k.action for k in made.changes if k.key in ok)
@@ -346,7 +346,7 @@ def done_counts(made: Plan, result: engine.ApplyResult) -> str:
     return ", ".join(parts) or "nothing changed"
 
 
-def _report(made: Plan, result: engine.ApplyResult, lock: lockfile.Lockfile) -> int:
+def _report(made: Plan, result: applying.ApplyResult, lock: lockfile.Lockfile) -> int:
     failed = [r for r in result.results if r.failed]
     for r in failed:
         click.echo(f"error: {r.key}: {r.failed}", err=True)
