@@ -182,17 +182,26 @@ class Recorder:
         """Record a managed key's declared spec.state and labels when an apply had nothing to
         send: "last applied" must follow the manifest even when the account already matched
         it, or a later change back to RUNNING would not read as the intent it is. Its batches
-        read finished are noted final too. On disk with the next write (`flush`): one write
-        for all the keys, not one each."""
+        read finished are noted final too, and the plan's digests recorded. On disk with the
+        next write (`flush`): one write for all the keys, not one each."""
         if self.entry(k.key) is None:
             return
+
+        def fingerprinted(e: Entry) -> Entry:
+            # The plan found the account matching: its digests are the ones to compare with
+            # next time (one of another form, e.g. numbers moved from a manifest into a CSV,
+            # made it read the key's calls; recorded, the next plan need not).
+            return replace(
+                _noted_final(e, k.finals),
+                settings_sha256=k.settings_sha256 or e.settings_sha256,
+                recipients_sha256=k.recipients_sha256 or e.recipients_sha256,
+            )
+
         if k.key not in self._declared:
-            self._change(k.key, lambda e: _noted_final(e, k.finals))
+            self._change(k.key, fingerprinted)
             return
         state, labels = self._declared[k.key]
-        self._change(
-            k.key, lambda e: replace(_noted_final(e, k.finals), state=state, labels=labels)
-        )
+        self._change(k.key, lambda e: replace(fingerprinted(e), state=state, labels=labels))
 
     async def finish(self, k: KeyPlan) -> None:
         if k.forget:

@@ -102,3 +102,28 @@ def test_numbers_written_in_the_manifest_are_only_salted_and_still_compared(
     assert not any(r.path.endswith("/items") for r in vozzo.app.emulator.requests)
     vozzo.campaign("solo", phones=[PHONE, "+919845023456"])
     assert vozzo.run("plan", "--detailed-exitcode").code == 2  # a recipient added: noticed
+
+
+def test_numbers_moved_from_the_manifest_into_a_csv_are_compared_never_sent_again(
+    vozzo: Vozzo,
+) -> None:
+    """The digest's form follows the numbers' source: moved into a CSV, the same recipients
+    read as an unknown digest, so the plan reads the live calls, finds them equal, and the
+    next apply sends nothing and writes the stretched form."""
+    vozzo.campaign("solo", recipients=[{"phone": PHONE}])
+    assert vozzo.run("apply", "--auto-approve").code == 0
+    inline = vozzo.lockfile()["campaigns"]["solo"]["recipients_sha256"]
+    vozzo.write("campaigns/solo.csv", f"phone\n{PHONE}\n")
+    vozzo.campaign("solo", recipients=[], recipient_files=["solo.csv"])
+    vozzo.app.emulator.clear_requests()
+    result = vozzo.run("plan", "--detailed-exitcode")
+    assert result.code == 0, result.all
+    assert any(r.path.endswith("/items") for r in vozzo.app.emulator.requests)
+    vozzo.app.emulator.clear_requests()
+    assert vozzo.run("apply", "--auto-approve").code == 0
+    assert not any(r.method == "POST" for r in vozzo.app.emulator.requests)
+    stretched = vozzo.lockfile()["campaigns"]["solo"]["recipients_sha256"]
+    assert stretched != inline
+    vozzo.app.emulator.clear_requests()
+    assert vozzo.run("plan", "--detailed-exitcode").code == 0
+    assert not any(r.path.endswith("/items") for r in vozzo.app.emulator.requests)
