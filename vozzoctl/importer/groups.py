@@ -12,15 +12,15 @@ from vozzoctl.api import LiveCampaign, ScheduledItem, VozzoClient
 from vozzoctl.errors import NotFoundError
 from vozzoctl.lockfile import Lockfile
 from vozzoctl.model import State
+from vozzoctl.plan.live import base_name as batch_base
 from vozzoctl.plan.planner import batch_number
 
 KEY_MAX = 63
-_SUFFIX = re.compile(r"^(?P<base>.*) #(?P<n>[0-9]+)$")
 
 
 def base_name(name: str) -> str:
-    m = _SUFFIX.match(name)
-    return m["base"] if m and m["base"] else name
+    """A batch's `<name>`, never empty: ` #2` alone is a name of its own."""
+    return batch_base(name) or name
 
 
 def key_for(name: str, taken: set[str]) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from vozzoctl.lockfile import Entry, Lockfile, Pending
 from vozzoctl.manifest.desired import DesiredCampaign, DesiredState
 from vozzoctl.model import Settings
-from vozzoctl.plan.live import BatchLike, Finished, LiveLike, LiveState, _base_name, batch_number
+from vozzoctl.plan.live import BatchLike, Finished, LiveLike, LiveState, base_name, batch_number
 from vozzoctl.plan.scope import Options, in_scope
 
 
@@ -110,7 +110,7 @@ def _replace_reasons(d: DesiredCampaign, batches: Sequence[BatchLike]) -> list[s
     if not active:
         return []
     reasons: list[str] = []
-    current = _base_name(active[-1].name)
+    current = base_name(active[-1].name)
     if current != d.settings.campaign_name:
         reasons.append(f"spec.name changes {current!r} → {d.settings.campaign_name!r}")
     agents = {(c.agent_id or "").lower() for c in active} - {""}
@@ -133,7 +133,7 @@ def _owed_replace(entry: Entry | None, batches: Sequence[BatchLike]) -> Pending 
 def _order(c: BatchLike, name: str) -> tuple[int, str]:
     n = batch_number(c.name, name)
     if n is None:
-        n = batch_number(c.name, _base_name(c.name)) or 1
+        n = batch_number(c.name, base_name(c.name)) or 1
     return (n, c.campaign_id)
 
 

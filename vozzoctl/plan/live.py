@@ -108,7 +108,7 @@ class LiveState:
     def _by_agent_and_base(self) -> dict[tuple[str, str], list[LiveLike]]:
         index: dict[tuple[str, str], list[LiveLike]] = {}
         for c in self.campaigns.values():
-            index.setdefault(((c.agent_id or "").lower(), _base_name(c.name)), []).append(c)
+            index.setdefault(((c.agent_id or "").lower(), base_name(c.name)), []).append(c)
         return index
 
 
@@ -122,6 +122,7 @@ def batch_number(name: str, base: str) -> int | None:
     return None
 
 
-def _base_name(name: str) -> str:
+def base_name(name: str) -> str:
+    """`<name>` of a batch named `<name>` or `<name> #N`."""
     m = _SUFFIX.match(name)
     return m["base"] if m else name

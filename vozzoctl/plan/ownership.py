@@ -19,7 +19,6 @@ all. Pure: reads the desired state, the lockfile and the live campaigns.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -27,14 +26,7 @@ from typing import Protocol
 from vozzoctl.lockfile import Lockfile
 from vozzoctl.manifest.desired import DesiredCampaign, DesiredState
 from vozzoctl.model import State
-
-_SUFFIX = re.compile(r"^(?P<base>.*) #(?P<n>[0-9]+)$")
-
-
-def base_name(name: str) -> str:
-    """`<name>` of a batch named `<name>` or `<name> #N`."""
-    m = _SUFFIX.match(name)
-    return m["base"] if m else name
+from vozzoctl.plan.live import base_name
 
 
 class Recorded(Protocol):
