@@ -123,15 +123,16 @@ class DesiredCampaign:
 
     def fingerprint(self, recipients: Sequence[Recipient]) -> str:
         """The digest of some of this key's recipients (a batch), or of recipients read live:
-        as strong as this key's own unless every number is one the manifests publish."""
+        as strong as this key's own unless every recipient, number, language and metadata
+        alike, is one the manifests publish (a live call's metadata may be anyone's)."""
         published = self.published and (
-            recipients is self.recipients or self._phones.issuperset(r.phone for r in recipients)
+            recipients is self.recipients or self._published.issuperset(recipients)
         )
         return recipients_fingerprint(recipients, self.key, published=published)
 
     @functools.cached_property
-    def _phones(self) -> frozenset[str]:
-        return frozenset(r.phone for r in self.recipients)
+    def _published(self) -> frozenset[Recipient]:
+        return frozenset(self.recipients)
 
     @property
     def withheld(self) -> frozenset[str]:
