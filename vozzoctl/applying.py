@@ -41,13 +41,6 @@ log = logging.getLogger("vozzoctl.applying")
 Progress = Callable[[str], None]
 
 
-async def _detail(client: VozzoClient, campaign_id: str) -> LiveCampaign | None:
-    try:
-        return await client.live_campaign(campaign_id)
-    except NotFoundError:
-        return None
-
-
 async def check_can_write(client: VozzoClient) -> None:
     """Refuse before the first write when `auth/me` says the key may not write.
 
@@ -307,7 +300,9 @@ async def _verify(
         bulk = await client.read_agents(sorted(agents))
         found = {c.campaign_id: c for cs in bulk.campaigns.values() for c in cs}
     missing = [cid for cid in expect if cid not in found]
-    reads: list[Awaitable[LiveCampaign | None]] = [_detail(client, cid) for cid in missing]
+    reads: list[Awaitable[LiveCampaign | None]] = [
+        client.live_campaign_or_none(cid) for cid in missing
+    ]
     for cid, live in zip(missing, await asyncio.gather(*reads), strict=True):
         if live is not None:
             found[cid] = live

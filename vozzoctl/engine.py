@@ -18,9 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
-from vozzoctl.api import LiveCampaign, VozzoClient
+from vozzoctl.api import VozzoClient
 from vozzoctl.errors import (
-    NotFoundError,
     StalePlanError,
 )
 from vozzoctl.lockfile import Entry, Lockfile
@@ -105,7 +104,9 @@ async def read_live(
     unread = sorted(recorded - campaigns.keys())
     absent: set[str] = set()
     for cid, found in zip(
-        unread, await asyncio.gather(*(_detail(client, c) for c in unread)), strict=True
+        unread,
+        await asyncio.gather(*(client.live_campaign_or_none(c) for c in unread)),
+        strict=True,
     ):
         if found is None:
             absent.add(cid)
@@ -146,13 +147,6 @@ def _read_in_full(reasons: Mapping[str, list[str]], read: int) -> str:
             shown = ", ".join(keys[:3]) + (f" and {len(keys) - 3:,} more" if len(keys) > 3 else "")
             said.append(template.format(keys=("key " if len(keys) == 1 else "keys ") + shown))
     return f"every campaign read ({read:,}): " + "; ".join(said)
-
-
-async def _detail(client: VozzoClient, campaign_id: str) -> LiveCampaign | None:
-    try:
-        return await client.live_campaign(campaign_id)
-    except NotFoundError:
-        return None
 
 
 async def _items(client: VozzoClient, campaign_id: str) -> tuple[Any, ...]:

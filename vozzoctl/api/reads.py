@@ -88,6 +88,14 @@ class Reads(Transport):
         """The detail of one campaign, mapped to a LiveCampaign."""
         return live_campaign(await self.get_campaign(campaign_id))
 
+    async def live_campaign_or_none(self, campaign_id: str) -> LiveCampaign | None:
+        """The detail of one campaign, or None when the API answers 404 for it (not in this
+        account); every other failure raises."""
+        try:
+            return await self.live_campaign(campaign_id)
+        except NotFoundError:
+            return None
+
     async def get_analytics(self, campaign_id: str) -> Analytics:
         """`GET /v1alpha/campaigns/analytics/{id}`."""
         path = f"/v1alpha/campaigns/analytics/{quote_segment(campaign_id)}"

@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass, field, replace
 
 from vozzoctl.api import LiveCampaign, ScheduledItem, VozzoClient
-from vozzoctl.errors import NotFoundError
 from vozzoctl.lockfile import Lockfile
 from vozzoctl.model import State
 from vozzoctl.plan.live import base_name as batch_base
@@ -71,8 +70,8 @@ async def read_groups(
         c.campaign_id: c for found in bulk.campaigns.values() for c in found
     }
     unread = [s.campaign_id for s in unmanaged if s.campaign_id not in live]
-    for cid, got in zip(unread, await asyncio.gather(*(_detail(client, c) for c in unread)),
-                        strict=True):  # fmt: skip
+    details = await asyncio.gather(*(client.live_campaign_or_none(c) for c in unread))
+    for cid, got in zip(unread, details, strict=True):
         if got is not None:
             live[cid] = got
     managed: dict[tuple[str, str], str] = {}
@@ -123,13 +122,6 @@ async def read_groups(
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-async def _detail(client: VozzoClient, campaign_id: str) -> LiveCampaign | None:
-    try:
-        return await client.live_campaign(campaign_id)
-    except NotFoundError:
-        return None
 
 
 async def _items(client: VozzoClient, campaign_id: str) -> tuple[ScheduledItem, ...]:
