@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
+from vozzoctl import cycles
 from vozzoctl.api import VozzoClient
 from vozzoctl.errors import (
     StalePlanError,
@@ -163,6 +164,13 @@ def _stretch_digests(desired: DesiredState) -> None:
 
 
 async def plan(
+    client: VozzoClient, desired: DesiredState, lock: Lockfile, options: Options
+) -> tuple[Plan, LiveState]:
+    with cycles.paused():  # a LiveCampaign per campaign read, a KeyPlan per key: all kept
+        return await _plan(client, desired, lock, options)
+
+
+async def _plan(
     client: VozzoClient, desired: DesiredState, lock: Lockfile, options: Options
 ) -> tuple[Plan, LiveState]:
     # A digest of recipients read from files is stretched (milliseconds of CPU a key): made on

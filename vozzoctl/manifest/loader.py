@@ -9,15 +9,14 @@ never depend on the day the tests run.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vozzoctl import cycles
 from vozzoctl.manifest import fields, files, models
 from vozzoctl.manifest.calling import _CallingSafety
 from vozzoctl.manifest.defaults import _Defaults, _merge_defaults, _Origin
@@ -85,23 +84,8 @@ def load_desired_state(
     """
     loader = _Loader(today, os.environ if env is None else env)
     loader.exclude_noncompliant = exclude_noncompliant
-    with _no_cycle_collection():
+    with cycles.paused():
         return loader.run([Path(p) for p in paths] or [Path(DEFAULT_PATH)])
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Loading makes millions of objects that all stay alive (a dict per inline recipient, a
-    Recipient each) and no reference cycles to speak of: Python's cycle collector would walk
-    them again and again as they grow, about a tenth of the time of a million recipients.
-    Reference counting still frees everything dropped on the way."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 class _Loader(_Reading, _CallingSafety):
