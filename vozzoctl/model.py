@@ -20,8 +20,10 @@ class State(enum.StrEnum):
 
     @property
     def final(self) -> bool:
-        return self in (State.ENDED, State.COMPLETED)
+        return self in _FINAL
 
+
+_FINAL = frozenset({State.ENDED, State.COMPLETED})
 
 # Transitions the update endpoint accepts (vozzo-api.md, "States"); setting the state a
 # campaign already has is accepted too and changes nothing.

@@ -55,8 +55,7 @@ class _NextBatch:
 
     number: int
     settings: Settings  # TO_START, starting no earlier than today
-    then: State | None  # the state it is set to once created
-    pause: pauses.Review
+    then: State | None  # the state it is set to once created (SUSPENDED while the key is held)
 
     def name(self, base: str) -> str:
         return base if self.number == 1 else f"{base} #{self.number}"
@@ -109,36 +108,42 @@ def _plan_key(
     holdings = compare(d, batches, live)
     said.warnings += holdings.warnings
     reasons = _reasons(d, entry, batches, holdings)
-    nxt = _next_batch(d, entry, batches, live, options.today)
+    pause = pauses.review(d, entry, batches)  # calls paused outside, or by stop, stay stopped
     replacing: set[str] = set()
     if reasons:
         actions.add(Action.REPLACE)
+        nxt = _next_batch(d, batches, live, options.today, pause)
         replaced = _replace(d, active, reasons, holdings, nxt, options, said)
         ops += replaced
         replacing = {op.campaign_id for op in replaced if isinstance(op, EndOp)}
     elif holdings.added:
+        nxt = _next_batch(d, batches, live, options.today, pause)
         appended = _append(d, holdings.added, nxt, said)
         ops += appended
         actions |= {Action.APPEND} if appended else set()
     kept = [c for c in active if c.campaign_id not in replacing]
-    updated = updates(d, entry, kept, nxt.pause, options)
+    updated = updates(d, entry, kept, pause, options)
     said.errors += updated.errors
     said.warnings += updated.warnings
     ops += updated.operations
     actions |= updated.actions
-    return replace(
-        base,
-        action=main_action(actions),
+    return KeyPlan(  # `base`, and what the key's batches make of it (not `replace`: per key)
+        d.key,
+        main_action(actions),
         operations=in_apply_order(ops),
         campaign_ids=tuple(c.campaign_id for c in batches),
         recipients_add=holdings.unheld(d) if reasons else len(holdings.added),
         recipients_remove=len(holdings.removed),
-        resumed=updated.resumed,
         warnings=tuple(said.warnings),
         errors=tuple(said.errors),
+        resumed=updated.resumed,
         notes=tuple(said.notes),
-        paused=nxt.pause.paused,
+        paused=pause.paused,
         finals=newly_final(entry, found.recorded),
+        settings_sha256=base.settings_sha256,
+        recipients_sha256=base.recipients_sha256,
+        suppressed=base.suppressed,
+        excluded=base.excluded,
     )
 
 
@@ -176,17 +181,17 @@ def _reasons(
 
 def _next_batch(
     d: DesiredCampaign,
-    entry: Entry | None,
     batches: Sequence[BatchLike],
     live: LiveState,
     today: date,
+    pause: pauses.Review,
 ) -> _NextBatch:
+    """Made only for a key that creates a batch: a free number is a look-up in the account."""
     s = d.settings
     number = max((_order(c, s.campaign_name)[0] for c in batches), default=0) + 1
     fresh = replace(s, start_date=max(s.start_date, today), state=State.TO_START)
-    pause = pauses.review(d, entry, batches)  # calls paused outside, or by stop, stay stopped
     then = pause.then_state(s.state if s.state in (State.RUNNING, State.SUSPENDED) else None)
-    return _NextBatch(_free_number(number, s, live), fresh, then, pause)
+    return _NextBatch(_free_number(number, s, live), fresh, then)
 
 
 def _replace(
