@@ -195,6 +195,34 @@ def test_by_agent_lists_full_objects_and_counts(emulator_client: httpx.Client, c
     )
 
 
+def test_by_agent_pages_newest_first_and_touch_only_the_page(
+    emulator_client: httpx.Client, emulator: Any, create: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = [create(campaign_name=f"Paged {i:02d}") for i in range(23)]
+    for cid in made:  # every campaign RUNNING: each read would advance it
+        emulator_client.post(
+            f"/v1alpha/campaign/update-campaign/{cid}/",
+            params={"campaign_allow_weekends": "false", "campaign_status": "RUNNING"},
+        )
+    advanced: list[str] = []
+    real = emulator.store._advance
+    monkeypatch.setattr(
+        emulator.store, "_advance", lambda c, now: (advanced.append(c.id), real(c, now))[1]
+    )
+    path = f"/v1alpha/campaigns/agent/{DEFAULT_AGENT}"
+    pages = [
+        emulator_client.get(path, params={"page": p, "page_size": 10}).json() for p in (1, 2, 3, 4)
+    ]
+    assert [[c["campaign_id"] for c in page["campaigns"]] for page in pages] == [
+        made[::-1][0:10],
+        made[::-1][10:20],
+        made[::-1][20:23],
+        [],
+    ]
+    assert {page["total"] for page in pages} == {23}
+    assert advanced == made[::-1]  # the 23 shown, once each: not the agent's every campaign a page
+
+
 def test_by_agent_unknown_agent_or_no_campaigns_is_404(emulator_client: httpx.Client) -> None:
     r = emulator_client.get(f"/v1alpha/campaigns/agent/{DEFAULT_AGENT}")
     assert r.status_code == 404

@@ -44,6 +44,9 @@ class Store:
         target = ":memory:" if state_file is None else str(state_file)
         self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
         self._campaigns: dict[str, Campaign] = {}
+        # (org, agent) → its campaigns in the order made: a page of an agent's campaigns is a
+        # slice, not a walk through the whole account
+        self._by_agent: dict[tuple[int, str], list[Campaign]] = {}
         try:
             self._db.execute(
                 "PRAGMA journal_mode=WAL" if state_file else "PRAGMA journal_mode=MEMORY"
@@ -86,6 +89,20 @@ class Store:
                 out.append(c)
             return out
 
+    def agent_page(
+        self, org_id: int, agent_id: str, now: datetime, start: int, size: int
+    ) -> tuple[list[Campaign], int]:
+        """`size` of the agent's campaigns from `start`, newest first, and how many it has in
+        all; only the campaigns shown are advanced to `now`."""
+        with self._lock:
+            held = self._by_agent.get((org_id, agent_id), [])
+            end = len(held) - start  # newest first: counted from the end of `held`
+            page = held[max(0, end - size) : end][::-1] if end > 0 else []
+            for c in page:
+                if c.state is State.RUNNING:
+                    self._advance(c, now)
+            return page, len(held)
+
     def read(self, fn: Callable[[], T]) -> T:
         """Run `fn` under the store's lock, so what it renders is one consistent moment."""
         with self._lock:
@@ -120,7 +137,7 @@ class Store:
                 updated_at=now,
                 items=items,
             )
-            self._campaigns[cid] = c
+            self._hold(c)
             self._save(c, items)
             return c
 
@@ -142,6 +159,10 @@ class Store:
                 self._advance(c, now)
 
     # ---- internals ------------------------------------------------------------------------------
+
+    def _hold(self, c: Campaign) -> None:
+        self._campaigns[c.id] = c
+        self._by_agent.setdefault((c.org_id, c.agent_id), []).append(c)
 
     def _advance(self, c: Campaign, now: datetime) -> None:
         changed, items = simulation.advance(c, now, self.seed)
@@ -172,4 +193,4 @@ class Store:
         ):
             items.setdefault(cid, []).append(Item.from_json(json.loads(data)))
         for cid, data in self._db.execute("SELECT id, data FROM campaigns ORDER BY seq"):
-            self._campaigns[cid] = Campaign.from_json(json.loads(data), items.get(cid, []))
+            self._hold(Campaign.from_json(json.loads(data), items.get(cid, [])))

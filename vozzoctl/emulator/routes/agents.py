@@ -38,15 +38,19 @@ def router(emu: Emulator, deps: Deps) -> APIRouter:
         now = emu.now()
 
         def render() -> dict[str, Any]:
-            rows = emu.listed(emu.store.campaigns(who.org_id, now, agent_id=agent), now)
-            if not rows:
-                raise HTTPException(404, "No campaigns found for this agent.")
             start = (page - 1) * page_size
+            if emu.list_lag:  # which campaigns show depends on when each was made: all of them
+                rows = emu.listed(emu.store.campaigns(who.org_id, now, agent_id=agent), now)
+                shown, total = rows[start : start + page_size], len(rows)
+            else:
+                shown, total = emu.store.agent_page(who.org_id, agent, now, start, page_size)
+            if not total:
+                raise HTTPException(404, "No campaigns found for this agent.")
             return {
-                "campaigns": [campaign_object(c, now) for c in rows[start : start + page_size]],
+                "campaigns": [campaign_object(c, now) for c in shown],
                 "page": page,
                 "page_size": page_size,
-                "total": len(rows),
+                "total": total,
             }
 
         return JSONResponse(emu.store.read(render))
