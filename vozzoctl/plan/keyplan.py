@@ -66,17 +66,9 @@ def _plan_key(
 ) -> KeyPlan:
     s = d.settings
     entry = lock.entry(d.key)
-    base = KeyPlan(
-        d.key,
-        Action.NOOP,
-        settings_sha256=d.settings_sha,
-        recipients_sha256=d.recipients_sha,
-        suppressed=len(d.suppressed),
-        excluded=len(d.excluded),
-    )
     if s.agent_uuid in live.missing_agents:
         return replace(
-            base,
+            _bare(d),
             errors=(
                 f"agent {s.agent_uuid} does not exist in this organisation (the count endpoint "
                 "answered 404); check spec.agent",
@@ -86,7 +78,7 @@ def _plan_key(
     said = _Said(warnings=list(found.warnings))
     said.errors += [*own.errors(d.key, d, lock, live.campaigns), *found.errors]
     if said.errors:
-        return replace(base, errors=tuple(said.errors), warnings=tuple(said.warnings))
+        return replace(_bare(d), errors=tuple(said.errors), warnings=tuple(said.warnings))
 
     def order(c: BatchLike) -> tuple[int, str]:
         return _order(c, s.campaign_name)
@@ -95,7 +87,7 @@ def _plan_key(
     ops: list[Operation] = [_adopt(d, c, live) for c in sorted(found.adopted, key=order)]
     actions = {Action.ADOPT} if ops else set()
     if not batches:
-        return _plan_create(d, base, options, said.warnings)
+        return _plan_create(d, _bare(d), options, said.warnings)
 
     active = [c for c in sorted(found.live, key=order) if not c.state.final]
     for b in batches:
@@ -127,7 +119,7 @@ def _plan_key(
     said.warnings += updated.warnings
     ops += updated.operations
     actions |= updated.actions
-    return KeyPlan(  # `base`, and what the key's batches make of it (not `replace`: per key)
+    return KeyPlan(  # `_bare(d)`, and what its batches make of it: built once, as it is per key
         d.key,
         main_action(actions),
         operations=in_apply_order(ops),
@@ -140,10 +132,22 @@ def _plan_key(
         notes=tuple(said.notes),
         paused=pause.paused,
         finals=newly_final(entry, found.recorded),
-        settings_sha256=base.settings_sha256,
-        recipients_sha256=base.recipients_sha256,
-        suppressed=base.suppressed,
-        excluded=base.excluded,
+        settings_sha256=d.settings_sha,
+        recipients_sha256=d.recipients_sha,
+        suppressed=len(d.suppressed),
+        excluded=len(d.excluded),
+    )
+
+
+def _bare(d: DesiredCampaign) -> KeyPlan:
+    """The key's plan before anything is decided: what every plan of the key says."""
+    return KeyPlan(
+        d.key,
+        Action.NOOP,
+        settings_sha256=d.settings_sha,
+        recipients_sha256=d.recipients_sha,
+        suppressed=len(d.suppressed),
+        excluded=len(d.excluded),
     )
 
 
