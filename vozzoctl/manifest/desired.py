@@ -25,7 +25,11 @@ def settings_fingerprint(s: Settings) -> str:
         "start_hour": s.start_hour,
         "state": s.state.value,
     }
-    return _sha(json.dumps(doc, sort_keys=True, separators=(",", ":")))
+    return _sha(_CANONICAL.encode(doc))
+
+
+# json.dumps(doc, sort_keys=True, separators=(",", ":")), without an encoder made per call
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
 # The recipients' digest goes into the lockfile, which lives in git, beside the manifests. How
@@ -103,7 +107,7 @@ class DesiredCampaign:
         published: bool = False,
     ) -> DesiredCampaign:
         ordered = tuple(sorted(recipients, key=_phone))
-        return cls(
+        made = cls(
             key=key,
             settings=settings,
             recipients=ordered,
@@ -114,11 +118,14 @@ class DesiredCampaign:
             excluded=excluded,
             published=published,
         )
+        if published:  # microseconds: made with the rest, on whichever core loads the key
+            _ = made.recipients_sha
+        return made
 
     @functools.cached_property
     def recipients_sha(self) -> str:
-        """Computed when first asked for: it may be stretched (milliseconds a key), and
-        `validate` never needs it."""
+        """Made with the campaign when its numbers are published (cheap); else when first
+        asked for: it is stretched (milliseconds a key), and `validate` never needs it."""
         return recipients_fingerprint(self.recipients, self.key, published=self.published)
 
     def fingerprint(self, recipients: Sequence[Recipient]) -> str:
