@@ -28,10 +28,12 @@ def in_scope(
     desired: DesiredState, lock: Lockfile, options: Options
 ) -> tuple[list[DesiredCampaign], list[str]]:
     """The desired campaigns and the lockfile-only keys that --target and --selector leave."""
+    selector = dict(options.selector)
     chosen = [
         d
         for d in desired
-        if (not options.targets or d.key in options.targets) and d.matches(dict(options.selector))
+        if (not options.targets or d.key in options.targets)
+        and (not selector or d.matches(selector))
     ]
     declared = {d.key for d in desired}
     orphans = [
