@@ -41,7 +41,8 @@ def batches_of(
     warnings: list[str] = []
     recorded: list[LiveLike] = []
     finished: list[Finished] = []
-    for cid in entry.campaign_ids if entry else ():
+    for b in entry.batches if entry else ():
+        cid = b.campaign_id
         found = live.campaigns.get(cid)
         if found is not None:
             recorded.append(found)

@@ -45,10 +45,13 @@ class Holdings:
         ]
 
 
+_UNKNOWN = Holdings(known=False)  # most keys of most plans: their calls are not read
+
+
 def compare(d: DesiredCampaign, batches: Sequence[BatchLike], live: LiveState) -> Holdings:
     """`batches` in batch order; their calls must all be in `live.items` to know anything."""
     if not all(b.campaign_id in live.items for b in batches):
-        return Holdings(known=False)
+        return _UNKNOWN
     held: dict[str, tuple[BatchLike, ItemLike]] = {}
     for b in batches:
         for item in live.items[b.campaign_id]:
