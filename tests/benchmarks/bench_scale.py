@@ -7,6 +7,8 @@ a `language` and a `metadata` mapping, under a `Defaults` file that gives agent,
 either one big file of N campaigns or one small file per campaign. The server is
 `vozzoctl emulator serve --latency-ms 25` in its own process. Each command runs as a user runs it
 (`python -m vozzoctl ...`) under /usr/bin/time, which gives wall time, CPU and peak memory.
+A plan with no changes runs three times and shows the median (and all three): on a shared
+machine one run is one draw of its noise.
 
 Cases (the figures in the README's "Performance at scale" table):
   validate-1k, validate-10k      validate one file of 1,000 / 10,000 campaigns
@@ -263,8 +265,7 @@ def engine(root: Path, n: int, latency: int, conc: int, twin: bool) -> Rows:
             "--max-new-recipients", str(2 * n), base=server.base,
         )  # fmt: skip
         check(apply, "apply")
-        plan = vozzoctl(folder, "plan", "-f", ".", "--detailed-exitcode", "-v", base=server.base)
-        check(plan, "plan")
+        plans = plan_runs(folder, server.base)
     rows.append((f"apply, {n:,} creates, concurrency {conc}", f"{apply.wall:.2f} s", ""))
     rows.append((f"  apply of {n:,} creates: peak memory", mib(apply.peak), "<= 300 MiB"))
     if twin:
@@ -274,9 +275,27 @@ def engine(root: Path, n: int, latency: int, conc: int, twin: bool) -> Rows:
         ratio = (apply.wall - 1) / minimal
         rows.append(("  (apply wall - 1 s) / minimal", f"{ratio:.2f}", "<= 1.2"))
     target = "<= 2 s" if n <= 1000 else "<= 3 s"
-    rows.append((f"plan, no changes, {n:,} campaigns", f"{plan.wall:.2f} s", target))
-    rows.append(("  requests it made", str(requests_in(plan.stderr)), ""))
+    rows.append((f"plan, no changes, {n:,} campaigns (median)", median_of(plans), target))
+    rows.append(("  requests it made", str(requests_in(plans[0].stderr)), ""))
     return rows
+
+
+PLAN_RUNS = 3  # a shared 2-core machine: one run is one draw of its noise
+
+
+def plan_runs(folder: Path, base: str) -> list[Run]:
+    """`plan` with no changes, PLAN_RUNS times, each checked to say so."""
+    runs = []
+    for _ in range(PLAN_RUNS):
+        plan = vozzoctl(folder, "plan", "-f", ".", "--detailed-exitcode", "-v", base=base)
+        check(plan, "plan")
+        runs.append(plan)
+    return runs
+
+
+def median_of(runs: list[Run]) -> str:
+    walls = sorted(r.wall for r in runs)
+    return f"{walls[len(walls) // 2]:.2f} s ({', '.join(f'{w:.2f}' for w in walls)})"
 
 
 def seed_history(state_file: Path, count: int) -> None:
@@ -318,11 +337,10 @@ def case_history(root: Path, managed: int, finished: int, latency: int, conc: in
             "--max-new-recipients", str(2 * managed), base=server.base,
         )  # fmt: skip
         check(apply, "apply")
-        plan = vozzoctl(folder, "plan", "-f", ".", "--detailed-exitcode", "-v", base=server.base)
-        check(plan, "plan")
-    what = f"plan, no changes, {managed:,} managed + {finished:,} finished on the account"
-    asked = str(requests_in(plan.stderr))
-    return [(what, f"{plan.wall:.2f} s", "<= 3 s"), ("  requests it made", asked, "")]
+        plans = plan_runs(folder, server.base)
+    what = f"plan, no changes, {managed:,} managed + {finished:,} finished (median)"
+    asked = str(requests_in(plans[0].stderr))
+    return [(what, median_of(plans), "<= 3 s"), ("  requests it made", asked, "")]
 
 
 def case_inline(root: Path, count: int, anchor: bool) -> Rows:
