@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from vozzoctl import __version__
 from vozzoctl.api.auth import ApiKey, api_key_from_env, check_base_url
+from vozzoctl.api.connections import PooledTransport
 from vozzoctl.api.failures import error_for_status
 from vozzoctl.api.retry import RetryPolicy, parse_retry_after
 from vozzoctl.api.shapes import describe, unexpected
@@ -78,6 +79,32 @@ def _short(text: str) -> str:
     return mask_phones_in(redact(" ".join(str(text).split())))[:200]
 
 
+class _NoCookies(httpx.Cookies):
+    """A cookie jar that stays empty: nothing the API sets is kept or sent back."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        pass
+
+    def __bool__(self) -> bool:
+        return False
+
+
+class _Client(httpx.AsyncClient):
+    """httpx's client without cookies. The API authenticates each request by its key alone;
+    httpx would read every answer for cookies to keep (a tenth of its CPU per request)."""
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return _NO_COOKIES
+
+    @cookies.setter
+    def cookies(self, cookies: object) -> None:
+        raise TypeError("the Vozzo API client keeps no cookies")
+
+
+_NO_COOKIES = _NoCookies()
+
+
 class Transport:
     """The request loop every endpoint goes through (`VozzoClient` is the one to use).
 
@@ -112,7 +139,8 @@ class Transport:
         self.requests: Counter[str] = Counter()
         if not isinstance(timeout, httpx.Timeout):
             timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0))
-        self._http = httpx.AsyncClient(
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        self._http = _Client(
             base_url=self.base_url,
             headers={
                 "Authorization": self._key.header(),
@@ -120,10 +148,11 @@ class Transport:
                 "User-Agent": f"vozzoctl/{__version__}",
             },
             timeout=timeout,
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-            transport=transport,
+            limits=limits,
+            transport=transport or PooledTransport(limits),
             follow_redirects=False,
         )
+        self._urls: dict[str, httpx.URL] = {}
 
     def __repr__(self) -> str:
         return f"VozzoClient({self.base_url!r}, api_key={self._key!r})"
@@ -141,6 +170,16 @@ class Transport:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    def _url(self, path: str) -> httpx.URL:
+        """The absolute URL of `path` under the base URL, as httpx makes it, made once per
+        path: joining it anew cost a twentieth of a request's CPU."""
+        url = self._urls.get(path)
+        if url is None:
+            if len(self._urls) >= 1024:  # paths that name a campaign come and go
+                self._urls.clear()
+            url = self._urls[path] = self._http.build_request("GET", path).url
+        return url
 
     @property
     def requests_total(self) -> int:
@@ -196,7 +235,10 @@ class Transport:
             try:
                 async with self._semaphore:
                     self.requests[method] += 1
-                    response = await self._http.request(method, path, params=params, json=json)
+                    request = self._http.build_request(
+                        method, self._url(path), params=params, json=json
+                    )
+                    response = await self._http.send(request)
             except httpx.TransportError as exc:
                 ms = (time.perf_counter() - started) * 1000
                 if debug:
