@@ -51,15 +51,15 @@ def in_halves(
         os.close(read_end)
         _child(write_end, lambda: work(second))
     os.close(write_end)
-    pipe = os.fdopen(read_end, "rb")
+    answer = b""
     reaped = False
     try:
         mine = work(first)
-        answer = pipe.read()
+        with os.fdopen(read_end, "rb") as pipe:
+            answer = pipe.read()
         _, status = os.waitpid(pid, 0)
         reaped = True
     finally:
-        pipe.close()
         if not reaped:  # this half failed or was interrupted: the child's work is not wanted
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
