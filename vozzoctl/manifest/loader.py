@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from vozzoctl import cycles
-from vozzoctl.manifest import fields, files, halves, models
+from vozzoctl.manifest import fields, files, models
 from vozzoctl.manifest.calling import _CallingSafety
 from vozzoctl.manifest.defaults import _Defaults, _merge_defaults, _Origin
 from vozzoctl.manifest.desired import DesiredCampaign, DesiredState
@@ -88,9 +88,6 @@ def load_desired_state(
         return loader.run([Path(p) for p in paths] or [Path(DEFAULT_PATH)])
 
 
-_Checked = tuple[list[DesiredCampaign | None], list[Diagnostic]]
-
-
 class _Loader(_Reading, _CallingSafety):
     # -- the pipeline -------------------------------------------------------------------------
     def run(self, roots: list[Path]) -> LoadResult:
@@ -127,7 +124,8 @@ class _Loader(_Reading, _CallingSafety):
                 campaigns.append((path, doc))
         built: list[DesiredCampaign] = []
         first_key: dict[str, Document] = {}
-        for (_, doc), campaign in zip(campaigns, self.checked(campaigns, defaults), strict=True):
+        for path, doc in campaigns:
+            campaign = self.campaign(path, doc, defaults)
             key = _key_of(doc)
             if isinstance(key, str) and key in first_key:
                 other = first_key[key]
@@ -157,24 +155,6 @@ class _Loader(_Reading, _CallingSafety):
             self.diagnostics,
             [f.shown for f in found],
         )
-
-    def checked(
-        self, campaigns: Sequence[tuple[Found, Document]], defaults: dict[Path, _Defaults]
-    ) -> list[DesiredCampaign | None]:
-        """Each campaign checked (`campaign`), on two cores when there are many."""
-
-        def check(part: Sequence[tuple[Found, Document]]) -> _Checked:
-            start = len(self.diagnostics)
-            made = [self.campaign(path, doc, defaults) for path, doc in part]
-            found = self.diagnostics[start:]
-            del self.diagnostics[start:]  # each half's own, added below in order
-            return made, found
-
-        made: list[DesiredCampaign | None] = []
-        for part, found in halves.in_halves(campaigns, check):
-            made += part
-            self.diagnostics += found
-        return made
 
     def defaults(self, path: Found, doc: Document, known: dict[Path, _Defaults]) -> None:
         self.validate(models.DefaultsDocument, doc, doc.data, _Origin({}))
