@@ -107,7 +107,7 @@ class DesiredCampaign:
         published: bool = False,
     ) -> DesiredCampaign:
         ordered = tuple(sorted(recipients, key=_phone))
-        made = cls(
+        return cls(
             key=key,
             settings=settings,
             recipients=ordered,
@@ -118,14 +118,11 @@ class DesiredCampaign:
             excluded=excluded,
             published=published,
         )
-        if published:  # microseconds: made with the rest, on whichever core loads the key
-            _ = made.recipients_sha
-        return made
 
     @functools.cached_property
     def recipients_sha(self) -> str:
-        """Made with the campaign when its numbers are published (cheap); else when first
-        asked for: it is stretched (milliseconds a key), and `validate` never needs it."""
+        """Computed when first asked for: it may be stretched (milliseconds a key), and
+        `validate` never needs it."""
         return recipients_fingerprint(self.recipients, self.key, published=self.published)
 
     def fingerprint(self, recipients: Sequence[Recipient]) -> str:
