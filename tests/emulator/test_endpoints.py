@@ -223,6 +223,24 @@ def test_by_agent_pages_newest_first_and_touch_only_the_page(
     assert advanced == made[::-1]  # the 23 shown, once each: not the agent's every campaign a page
 
 
+def test_by_agent_rows_show_every_change_since_the_last_read(
+    emulator_client: httpx.Client, create: Any
+) -> None:
+    cid = create()
+    path = f"/v1alpha/campaigns/agent/{DEFAULT_AGENT}"
+    detail = f"/v1alpha/campaign/{cid}"
+    [before] = emulator_client.get(path).json()["campaigns"]
+    assert before == emulator_client.get(detail).json()
+    emulator_client.post(
+        f"/v1alpha/campaign/update-campaign/{cid}/",
+        params={"campaign_allow_weekends": "true", "campaign_end_time": "17"},
+    )
+    [after] = emulator_client.get(path).json()["campaigns"]
+    assert after == emulator_client.get(detail).json()
+    slot = after["campaign_config"]["timeslot_settings"]
+    assert (slot["allow_on_weekends"], slot["end_time"]) == (True, "17")
+
+
 def test_by_agent_unknown_agent_or_no_campaigns_is_404(emulator_client: httpx.Client) -> None:
     r = emulator_client.get(f"/v1alpha/campaigns/agent/{DEFAULT_AGENT}")
     assert r.status_code == 404
