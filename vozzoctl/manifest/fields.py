@@ -70,7 +70,9 @@ def _campaign_name(v: Any) -> str:
         raise ValueError("must not be empty")
     if v != v.strip():
         raise ValueError("has spaces at its start or end; remove them")
-    if any(unicodedata.category(c) == "Cc" or c in "\u2028\u2029" for c in v):
+    # An ASCII name is printable exactly when it holds no control character (category Cc).
+    plain = v.isascii() and v.isprintable()
+    if not plain and any(unicodedata.category(c) == "Cc" or c in "\u2028\u2029" for c in v):
         raise Invalid(
             "holds a line break, tab or other control character",
             "write the name on one line, with plain spaces",
