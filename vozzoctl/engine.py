@@ -15,7 +15,6 @@ import json
 import logging
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from typing import Any
 
 from vozzoctl import cycles
@@ -113,6 +112,7 @@ async def read_live(
             absent.add(cid)
         else:
             campaigns[cid] = found
+    items: dict[str, tuple[Any, ...]] = {}  # filled in below, once it is known which
     live = LiveState(
         campaigns,
         frozenset(missing),
@@ -123,10 +123,14 @@ async def read_live(
             a: _read_in_full(reasons, len(bulk.campaigns.get(a, ())))
             for a, reasons in sorted(why.items())
         },
+        items=items,
     )
+    # One LiveState, not a copy with the calls: its index of campaigns by agent and name
+    # (made when `items_needed` first looks a key up) then serves the plan too.
     need = sorted(items_needed(desired, lock, live, options))
     read = await asyncio.gather(*(_items(client, cid) for cid in need))
-    return replace(live, items=dict(zip(need, read, strict=True)))
+    items.update(zip(need, read, strict=True))
+    return live
 
 
 _IN_FULL = {
