@@ -188,11 +188,15 @@ class _Loader(_Reading, _CallingSafety):
         parsed = self.validate(models.CampaignDocument, doc, checked, origin)
         if not isinstance(spec, dict):
             return None
+        # The campaign's language and metadata under its recipients': as validated, or when
+        # the spec is not valid, each on its own (its recipients are still checked).
+        if isinstance(parsed, models.CampaignDocument):
+            language, metadata = parsed.spec.language, parsed.spec.metadata
+        else:
+            language = _valid_or(fields.language, spec.get("language"), "EN")
+            metadata = _valid_or(fields.metadata, spec.get("metadata"), {})
         collector = Collector(
-            _valid_or(fields.language, spec.get("language"), "EN"),
-            _valid_or(fields.metadata, spec.get("metadata"), {}),
-            self.recipient_report(doc),
-            self.inline_locator(doc),
+            language, metadata, self.recipient_report(doc), self.inline_locator(doc)
         )
         collector.add_inline(spec.get("recipients"))
         if parsed is None:
