@@ -122,15 +122,23 @@ class NetworkBackend(httpcore.AsyncNetworkBackend):
 
 class PooledTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with the pool it builds by default (TLS verified as httpx verifies,
-    SSL_CERT_FILE / SSL_CERT_DIR honoured), over `NetworkBackend`."""
+    SSL_CERT_FILE / SSL_CERT_DIR honoured), over `NetworkBackend`.
+
+    `tls=False` (a plain http:// base URL, which `check_base_url` allows only to a loopback
+    emulator) skips loading the CA bundle, which costs ~45 ms at start-up; a https:// request
+    on such a pool would still be verified, with httpcore's default context."""
 
     def __init__(
-        self, limits: httpx.Limits, network_backend: httpcore.AsyncNetworkBackend | None = None
+        self,
+        limits: httpx.Limits,
+        network_backend: httpcore.AsyncNetworkBackend | None = None,
+        *,
+        tls: bool = True,
     ) -> None:
         # Not super().__init__(): it would build a pool (and load the CA bundle) only for this
         # one to replace it. The pool is all the state httpx's transport keeps.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=httpx.create_ssl_context() if tls else None,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

@@ -140,6 +140,7 @@ class Transport:
         if not isinstance(timeout, httpx.Timeout):
             timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0))
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        plain = self.base_url.lower().startswith("http:")  # a loopback emulator: no TLS to set up
         self._http = _Client(
             base_url=self.base_url,
             headers={
@@ -149,7 +150,7 @@ class Transport:
             },
             timeout=timeout,
             limits=limits,
-            transport=transport or PooledTransport(limits),
+            transport=transport or PooledTransport(limits, tls=not plain),
             follow_redirects=False,
         )
         self._urls: dict[str, httpx.URL] = {}
