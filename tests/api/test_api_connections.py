@@ -21,6 +21,7 @@ from vozzoctl.api import VozzoClient
 from vozzoctl.api.connections import NetworkBackend, PooledTransport
 from vozzoctl.api.mapping import create_body, update_params
 from vozzoctl.errors import AmbiguousCreateError, RequestRejectedError
+from vozzoctl.model import Recipient
 
 
 class Wire(httpcore.AsyncNetworkBackend):
@@ -70,13 +71,13 @@ def http_answer(status: int, body: dict[str, Any]) -> bytes:
     return f"HTTP/1.1 {status} X\r\nContent-Length: {len(data)}\r\n\r\n".encode() + data
 
 
-def create_over(wire: Wire) -> str:
+def create_over(wire: Wire, recipients: tuple[Recipient, ...] = RECIPIENTS) -> str:
     limits = httpx.Limits(max_connections=1)
     transport = PooledTransport(limits, network_backend=NetworkBackend(wire))
 
     async def go() -> str:
         async with VozzoClient("http://127.0.0.1:9", "k-s3cret-key-0042", transport=transport) as c:
-            return (await c.create_campaign(settings(), RECIPIENTS)).campaign_id
+            return (await c.create_campaign(settings(), recipients)).campaign_id
 
     return asyncio.run(go())
 
@@ -88,6 +89,16 @@ def test_a_request_leaves_in_one_send() -> None:
     head, _, body = sent.partition(b"\r\n\r\n")
     assert head.startswith(b"POST /v1alpha/campaign HTTP/1.1\r\n")
     assert json.loads(body) == create_body(settings(), RECIPIENTS)
+
+
+def test_a_large_body_is_sent_as_written_not_copied_to_join_it() -> None:
+    many = tuple(Recipient(f"+9198{i:08d}", "EN", "{}") for i in range(2_000))
+    wire = Wire(http_answer(201, {"data": {"campaign_id": "made-2"}}))
+    assert create_over(wire, many) == "made-2"
+    head, body = wire.sends
+    assert head.startswith(b"POST /v1alpha/campaign HTTP/1.1\r\n") and head.endswith(b"\r\n\r\n")
+    assert len(body) > 64 * 1024
+    assert json.loads(body) == create_body(settings(), many)
 
 
 def test_a_refusal_sent_while_the_request_could_not_be_written_is_read() -> None:

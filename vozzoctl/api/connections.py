@@ -10,7 +10,8 @@ writing, timeouts, TLS and the errors they raise are the anyio stream's, unchang
 connect is still the only failure that proves a request never left (`Transport._may_retry`).
 
 A request's head and body also leave in one send, not two: httpcore writes them one after the
-other and then reads the answer, so the stream holds what is written until the first read.
+other and then reads the answer, so the stream holds what is written until the first read (up
+to `_HOLD_AT_MOST`: a larger body goes as written, not copied).
 Each send through anyio costs a pass of the event loop and a system call that wakes the server
 (a fifth of the client's CPU per request went to the two); one send halves that for both ends.
 A failure of that send is handled as httpcore handles one while it writes a request: the answer
@@ -30,6 +31,10 @@ from typing import Any
 import httpcore
 import httpx
 
+# What a stream holds to send with the next read: a request's head and a body of up to this
+# size go in one send; a larger body is sent as written rather than copied to join it.
+_HOLD_AT_MOST = 64 * 1024
+
 
 class _Stream(httpcore.AsyncNetworkStream):
     """A stream that answers "is_readable" from its own socket, sends what is written with the
@@ -38,6 +43,7 @@ class _Stream(httpcore.AsyncNetworkStream):
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
         self._unsent: list[bytes] = []
+        self._held = 0  # bytes in _unsent
         self._write_timeout: float | None = None
         self._socket = inner.get_extra_info("socket")
         self._poll: Any = None
@@ -51,18 +57,32 @@ class _Stream(httpcore.AsyncNetworkStream):
         return await self._inner.read(max_bytes, timeout)
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        if buffer:
+        if not buffer:
+            return
+        if self._held + len(buffer) <= _HOLD_AT_MOST:
             self._unsent.append(buffer)
+            self._held += len(buffer)
             self._write_timeout = timeout
+            return
+        # A large body is not copied to join it: what is held goes first, then the body, each
+        # as httpcore wrote it (its errors are httpcore's to handle, as ever).
+        if self._unsent:
+            await self._inner.write(self._take_unsent(), self._write_timeout)
+        await self._inner.write(buffer, timeout)
 
-    async def _send_unsent(self) -> None:
+    def _take_unsent(self) -> bytes:
         data = b"".join(self._unsent)
         self._unsent.clear()
+        self._held = 0
+        return data
+
+    async def _send_unsent(self) -> None:
+        data = self._take_unsent()
         with contextlib.suppress(httpcore.WriteError):  # as httpcore: read the answer anyway
             await self._inner.write(data, self._write_timeout)
 
     async def aclose(self) -> None:
-        self._unsent.clear()  # a request closed before its answer was read was never sent
+        self._take_unsent()  # a request closed before its answer was read was never sent
         await self._inner.aclose()
 
     async def start_tls(
