@@ -72,13 +72,6 @@ class _CallingSafety(_Base):
         suppressed = frozenset(
             r.phone for r in collector.recipients if kept is not None and dnc.holds(r.phone)
         )
-        sched = compliance.Schedule(
-            s.schedule.start_date,
-            s.schedule.end_date,
-            s.schedule.start_hour,
-            s.schedule.end_hour,
-            s.schedule.weekends,
-        )
         profiles = s.compliance
         where, at = origin.source(doc, ("spec", "compliance") if profiles else ("spec",))
         if not profiles:
@@ -94,6 +87,13 @@ class _CallingSafety(_Base):
                     warning=True,
                 )
             return recipients, suppressed, frozenset()
+        sched = compliance.Schedule(
+            s.schedule.start_date,
+            s.schedule.end_date,
+            s.schedule.start_hour,
+            s.schedule.end_hour,
+            s.schedule.weekends,
+        )
         bad: list[tuple[Recipient, compliance.Breach]] = []
         unknown: list[Recipient] = []
         for r in recipients:

@@ -4,6 +4,7 @@ where each merged value came from, for messages."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ def _merge_defaults(spec: dict[str, Any], chain: list[_Defaults]) -> tuple[dict[
 
 
 _MERGED_MAPPINGS = ("schedule", "retry", "metadata")
+_IMMUTABLE = (str, int, float, dt.date, type(None))  # bool is an int; datetime a date
 
 
 def _deep_merge(
@@ -61,7 +63,8 @@ def _deep_merge(
         ):
             into[k] = dict(into[k])
             for sub, item in v.items():
-                into[k][sub] = copy.copy(item)
+                # shared with the Defaults it came from, unless it is a value that cannot change
+                into[k][sub] = item if isinstance(item, _IMMUTABLE) else copy.copy(item)
                 origin[(*here, sub)] = doc
         else:
             into[k] = v
