@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from vozzoctl.manifest.yamldoc import Document, FieldPath, YamlFile, dotted
 from vozzoctl.manifest.yamlfast import needs_precise, read_fast
-from vozzoctl.manifest.yamlprecise import read_precise
 
 __all__ = ["Document", "FieldPath", "YamlFile", "dotted", "read_precise", "read_yaml"]
 
@@ -38,3 +37,11 @@ def read_yaml(display: str, text: str) -> YamlFile:
         return read_precise(display, text)
     fast = read_fast(display, text)
     return fast if fast is not None else read_precise(display, text)
+
+
+def read_precise(display: str, text: str) -> YamlFile:
+    """The precise reader (`yamlprecise`): PyYAML is imported the first time a file needs it,
+    not by every run whose files all take the fast path."""
+    from vozzoctl.manifest import yamlprecise
+
+    return yamlprecise.read_precise(display, text)
