@@ -98,10 +98,13 @@ def items_needed(
         b = batches_of(d, entry, lock, live)
         if not b.all:
             continue
-        fingerprint_differs = entry is None or entry.recipients_sha256 != d.recipients_sha
-        renamed = _replace_reasons(d, b.all)
-        owed = _owed_replace(entry, b.all) is not None
-        if fingerprint_differs or b.adopted or owed or (renamed and options.allow_replace):
+        if (
+            entry is None
+            or entry.recipients_sha256 != d.recipients_sha
+            or b.adopted
+            or _owed_replace(entry, b.all) is not None
+            or (options.allow_replace and _replace_reasons(d, b.all))
+        ):
             needed.update(c.campaign_id for c in b.all)
     return needed
 
