@@ -76,7 +76,8 @@ class Ownership:
         out: list[str] = []
         for batch in entry.batches:
             cid = batch.campaign_id
-            others = [k for k in self.owners.get(cid, ()) if k != key]
+            owners = self.owners.get(cid, ())
+            others = [k for k in owners if k != key] if owners != (key,) else []
             live = campaigns.get(cid)
             if others:
                 out.append(

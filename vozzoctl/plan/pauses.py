@@ -97,7 +97,7 @@ class Review:
     def desired_for(self, campaign_id: str, d: DesiredCampaign, live: State) -> DesiredCampaign:
         """The desired campaign to compare a live batch with: a held batch keeps its state, so
         only its other drift is set back."""
-        if campaign_id not in self.held_ids:
+        if not self.paused or campaign_id not in self.held_ids:
             return d
         return replace(d, settings=replace(d.settings, state=live))
 
