@@ -338,12 +338,9 @@ class Transport:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]
-            )
             raise ApiError(
                 f"unexpected answer from the Vozzo API to {method} {mask_phones_in(path)}: "
-                f"{mask_phones_in(problems)}",
+                f"{_problems(exc, 5)}",
                 hint="the service may have changed; run with -v and report it",
                 method=method,
                 path=mask_phones_in(path),
@@ -355,11 +352,13 @@ def read_row(model: type[M], row: dict[str, Any], endpoint: str, what: str = "a 
     try:
         return model.model_validate(row)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:3]
-        )
         raise unexpected(
-            endpoint,
-            f"each row {what} as vozzo-api.md shows ({mask_phones_in(problems)})",
-            describe(row),
+            endpoint, f"each row {what} as vozzo-api.md shows ({_problems(exc, 3)})", describe(row)
         ) from None
+
+
+def _problems(exc: ValidationError, shown: int) -> str:
+    """The first `shown` problems pydantic found, as `field.path: message`, numbers masked."""
+    return mask_phones_in(
+        "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:shown])
+    )
