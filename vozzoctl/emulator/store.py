@@ -76,13 +76,18 @@ class Store:
     def campaigns(
         self, org_id: int, now: datetime, *, agent_id: str | None = None
     ) -> list[Campaign]:
-        """The org's campaigns, newest first."""
+        """The org's campaigns (of one agent, when given: its own index), newest first."""
         with self._lock:
             out = []
             # held in the order of seq (loaded by seq, created with the next one): newest first
             # is the reverse, with no sort per request
-            for c in reversed(self._campaigns.values()):
-                if c.org_id != org_id or (agent_id is not None and c.agent_id != agent_id):
+            held = (
+                self._campaigns.values()
+                if agent_id is None
+                else self._by_agent.get((org_id, agent_id), [])
+            )
+            for c in reversed(held):
+                if c.org_id != org_id:
                     continue
                 if c.state is State.RUNNING:
                     self._advance(c, now)
