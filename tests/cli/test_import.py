@@ -88,6 +88,23 @@ def test_import_round_trip_plan_reports_no_changes(vozzo: Vozzo) -> None:
 
 
 @pytest.mark.parametrize("emulator_variant", ["legacy"])
+def test_a_skipped_campaign_is_named_without_its_control_characters_or_numbers(
+    vozzo: Vozzo,
+) -> None:
+    """Names and metadata keys are the account's: shown, never trusted, as every other
+    name vozzoctl prints from the account."""
+    hostile = "Odd \x1b[2J+919811100009"
+    create(vozzo, hostile, [("+919811100001", "EN", {"\x1b]8;;x\x07+919811100002": {"a": 1}})])
+    r = vozzo.run("import")
+    assert (
+        "skipped: Odd  [2J+91******0009: the metadata of +91******0001 holds a nested mapping "
+        "in ' ]8;;x +91******0002'"
+    ) in r.err
+    assert "\x1b" not in r.all and "\x07" not in r.all
+    for number in ("+919811100009", "+919811100002", "+919811100001"):
+        assert number not in r.all
+
+
 def test_import_reads_languages_the_older_list_rows_lack(vozzo: Vozzo) -> None:
     create(vozzo, "Hindi Only", [("+919845023456", "HI", {"n": "1"})])
     assert vozzo.run("import").code == 0

@@ -12,6 +12,8 @@ from vozzoctl.cli.common import common_options, settings
 from vozzoctl.cli.runtime import make_client, run_async
 from vozzoctl.clock import today_ist
 from vozzoctl.model import State
+from vozzoctl.pii import mask_phones_in
+from vozzoctl.render.plan import one_line
 
 
 @click.command("import")
@@ -53,7 +55,8 @@ def import_(state: str | None, agent: str | None, out: str) -> int:
     imported, refused, files = importer.prepare(groups, lock, target, today)
     skipped += refused
     for sk in skipped:
-        click.echo(f"skipped: {', '.join(sk.names)}: {sk.reason}", err=True)
+        names = ", ".join(mask_phones_in(one_line(n)) for n in sk.names)  # the account's
+        click.echo(f"skipped: {names}: {sk.reason}", err=True)
     if not imported:
         scope = f" in state {state}" if state else ""
         scope += f" of agent {agent}" if agent else ""

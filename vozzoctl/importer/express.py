@@ -19,7 +19,8 @@ from vozzoctl.api import ScheduledItem
 from vozzoctl.csvcells import escape_cell, needs_escape
 from vozzoctl.importer.groups import Group
 from vozzoctl.model import Recipient, Settings, State
-from vozzoctl.pii import mask_phone
+from vozzoctl.pii import mask_phone, mask_phones_in
+from vozzoctl.render.plan import one_line
 
 _SETTING_FIELDS = ("end_date", "start_hour", "end_hour", "allow_weekends", "max_retry",
                    "max_retry_per_day", "state")  # fmt: skip
@@ -45,7 +46,8 @@ def _not_flat(meta: Any) -> str | None:
         return "is not a JSON object"
     for k, v in meta.items():
         if isinstance(v, dict | list):
-            return f"holds a nested {'mapping' if isinstance(v, dict) else 'list'} in {k!r}"
+            kind = "mapping" if isinstance(v, dict) else "list"
+            return f"holds a nested {kind} in {mask_phones_in(one_line(str(k)))!r}"  # a call's
     return None
 
 
