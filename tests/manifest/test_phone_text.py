@@ -4,7 +4,7 @@ spoiling a number each get their own message."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from vozzoctl.manifest.phones import PhoneError, normalize
@@ -16,6 +16,8 @@ VALID = "+919820012345"
     at=st.integers(min_value=1, max_value=len(VALID)),
     letters=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", min_size=1),
 )
+@example(at=1, letters="X")  # once read as an extension marker and dropped: +919820012345 dialled
+@example(at=2, letters="x")
 def test_a_number_with_letters_in_it_is_never_dialled(at: int, letters: str) -> None:
     text = VALID[:at] + letters + VALID[at:]
     with pytest.raises(PhoneError):
@@ -37,6 +39,8 @@ def test_a_number_with_letters_in_it_is_never_dialled(at: int, letters: str) -> 
         ),
         ("'+919820012345", "starts with an apostrophe (a spreadsheet's mark for text)"),
         ("+91 98200 12345 ext 12", "+91********4512 has an extension"),
+        ("+919820012345x12", "+91********4512 has an extension"),
+        ("+X919820012345", "+91******2345 holds letters: a placeholder or vanity number?"),
     ],
 )
 def test_each_spoilt_number_has_its_own_message(text: str, message: str) -> None:

@@ -142,7 +142,8 @@ def _normalize_slow(raw: str) -> str:
 
 
 _SCIENTIFIC = re.compile(r"[+-]?[0-9](?:[.,][0-9]+)?[eE]\+?[0-9]+")
-_EXTENSION = re.compile(r"(?:ext\.?|x|#)\s*[0-9]+", re.IGNORECASE)
+# an extension stands after the number's digits, at its end: `+X91...` is letters, not one
+_EXTENSION = re.compile(r"(?<=[0-9])[\s.,;-]*(?:ext\.?|x|#)\s*[0-9]+\s*$", re.IGNORECASE)
 
 
 def _spreadsheet_or_letters(text: str) -> None:
@@ -162,8 +163,11 @@ def _spreadsheet_or_letters(text: str) -> None:
             f"{mask_phone(text)} starts with 00, an international dialling prefix",
             "write + instead of the 00, e.g. +911234567890",
         )
-    without_ext = _EXTENSION.sub("", text) if _EXTENSION.search(text) else text
-    if any(c.isalpha() for c in without_ext):
+    if _EXTENSION.search(text):  # refused here: what phonenumbers makes of letters is its own
+        raise PhoneError(
+            f"{mask_phone(text)} has an extension", "an extension cannot be dialled; remove it"
+        )
+    if any(c.isalpha() for c in text):
         raise PhoneError(
             f"{mask_phone(text)} holds letters: a placeholder or vanity number?",
             "write every digit of the real number, in E.164, e.g. +911234567890",
