@@ -73,13 +73,11 @@ class _CallingSafety(_Base):
             r.phone for r in collector.recipients if kept is not None and dnc.holds(r.phone)
         )
         profiles = s.compliance
-        where, at = origin.source(doc, ("spec", "compliance") if profiles else ("spec",))
         if not profiles:
             abroad = compliance.outside_india(r.phone for r in recipients)
             if abroad:
                 self.at(
-                    where,
-                    at,
+                    *origin.source(doc, ("spec",)),
                     f"{abroad:,} recipient(s) outside India and no calling-hours profile",
                     "set spec.compliance (e.g. [us-tcpa]) so that local hours are "
                     "checked before any call",
@@ -104,6 +102,7 @@ class _CallingSafety(_Base):
                 bad.append((r, verdict.breach))
         if not bad and not unknown:
             return recipients, suppressed, frozenset()
+        where, at = origin.source(doc, ("spec", "compliance"))
 
         def rows(rs: list[Recipient]) -> str:
             shown = ", ".join(

@@ -1,11 +1,15 @@
 """`kind: Defaults`: merged per folder, farthest first, field by field into mappings; and
-where each merged value came from, for messages."""
+where each merged value came from, for messages.
+
+A folder's Defaults are merged once (`Chain`), and each campaign's spec over that: where a
+field came from is worked out only when a message needs it (`_Origin`)."""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -20,26 +24,51 @@ class _Defaults:
 
 
 @dataclass
-class _Origin:
-    """Which Defaults document a merged field came from, so its errors point there."""
+class Chain:
+    """The Defaults over a folder's manifests, farthest first, and their specs merged."""
 
-    table: dict[FieldPath, Document | None]  # None: the campaign's own document
+    defaults: list[_Defaults] = field(default_factory=list)
+
+    @cached_property
+    def merged(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for d in self.defaults:
+            _deep_merge(out, d.spec)
+        return out
+
+
+class _Origin:
+    """Which Defaults document a merged field came from, so its errors point there: worked
+    out by merging once more, noting where each field came from, when a message asks."""
+
+    def __init__(self, spec: dict[str, Any] | None = None, chain: Chain | None = None) -> None:
+        self._spec = spec
+        self._chain = chain
+
+    @cached_property
+    def table(self) -> dict[FieldPath, Document | None]:  # None: the campaign's own document
+        table: dict[FieldPath, Document | None] = {}
+        if self._spec is None or self._chain is None:
+            return table
+        merged: dict[str, Any] = {}
+        for d in self._chain.defaults:
+            _deep_merge(merged, d.spec, table, d.doc)
+        _deep_merge(merged, self._spec, table, None)
+        return table
 
     def source(self, doc: Document, path: FieldPath) -> tuple[Document, FieldPath]:
+        table = self.table
         for cut in range(len(path), 1, -1):
-            if path[:cut] in self.table:
-                return self.table[path[:cut]] or doc, path
+            if path[:cut] in table:
+                return table[path[:cut]] or doc, path
         return doc, path
 
 
-def _merge_defaults(spec: dict[str, Any], chain: list[_Defaults]) -> tuple[dict[str, Any], _Origin]:
+def _merge_defaults(spec: dict[str, Any], chain: Chain) -> tuple[dict[str, Any], _Origin]:
     """The campaign's spec over its Defaults, farthest first, field by field into mappings."""
-    merged: dict[str, Any] = {}
-    origin: dict[FieldPath, Document | None] = {}
-    for d in chain:
-        _deep_merge(merged, d.spec, ("spec",), origin, d.doc)
-    _deep_merge(merged, spec, ("spec",), origin, None)
-    return merged, _Origin(origin)
+    merged = dict(chain.merged)
+    _deep_merge(merged, spec)
+    return merged, _Origin(spec, chain)
 
 
 _MERGED_MAPPINGS = ("schedule", "retry", "metadata")
@@ -49,26 +78,22 @@ _IMMUTABLE = (str, int, float, dt.date, type(None))  # bool is an int; datetime 
 def _deep_merge(
     into: dict[str, Any],
     src: dict[str, Any],
-    path: FieldPath,
-    origin: dict[FieldPath, Any],
-    doc: Document | None,
+    origin: dict[FieldPath, Document | None] | None = None,
+    doc: Document | None = None,
 ) -> None:
+    """`src` merged over `into`; with `origin`, noting `doc` as where each field came from."""
     for k, v in src.items():
-        here = (*path, k)
-        if (
-            len(path) == 1
-            and k in _MERGED_MAPPINGS
-            and isinstance(v, dict)
-            and isinstance(into.get(k), dict)
-        ):
-            into[k] = dict(into[k])
+        if k in _MERGED_MAPPINGS and isinstance(v, dict) and isinstance(into.get(k), dict):
+            into[k] = mapping = dict(into[k])
             for sub, item in v.items():
                 # shared with the Defaults it came from, unless it is a value that cannot change
-                into[k][sub] = item if isinstance(item, _IMMUTABLE) else copy.copy(item)
-                origin[(*here, sub)] = doc
+                mapping[sub] = item if isinstance(item, _IMMUTABLE) else copy.copy(item)
+                if origin is not None:
+                    origin[("spec", k, sub)] = doc
         else:
             into[k] = v
-            origin[here] = doc
-            if isinstance(v, dict):
-                for sub in v:
-                    origin[(*here, sub)] = doc
+            if origin is not None:
+                origin[("spec", k)] = doc
+                if isinstance(v, dict):
+                    for sub in v:
+                        origin[("spec", k, sub)] = doc

@@ -157,7 +157,7 @@ class _Loader(_Reading, _CallingSafety):
         )
 
     def defaults(self, path: Found, doc: Document, known: dict[Path, _Defaults]) -> None:
-        self.validate(models.DefaultsDocument, doc, doc.data, _Origin({}))
+        self.validate(models.DefaultsDocument, doc, doc.data, _Origin())
         # Kept even when invalid: its campaigns then report the bad value at the Defaults (the
         # same message, dropped as a repeat), not their own fields as missing.
         folder = path.folder
@@ -180,7 +180,7 @@ class _Loader(_Reading, _CallingSafety):
     ) -> DesiredCampaign | None:
         data = doc.data
         spec = data.get("spec")
-        origin = _Origin({})
+        origin = _Origin()
         chain = self.chain_of(path.folder, defaults)
         if isinstance(spec, dict):
             spec, origin = _merge_defaults(spec, chain)
@@ -258,7 +258,7 @@ class _Loader(_Reading, _CallingSafety):
             excluded=excluded,
             # The numbers stand as written in files of this tree (see desired.py: the digest).
             published=not s.recipient_files
-            and not any(d.doc.source.has_references for d in chain)
+            and not any(d.doc.source.has_references for d in chain.defaults)
             and not doc.source.has_references,
         )
 

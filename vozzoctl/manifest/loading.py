@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from vozzoctl.manifest import files
-from vozzoctl.manifest.defaults import _Defaults
+from vozzoctl.manifest.defaults import Chain, _Defaults
 from vozzoctl.manifest.diagnostics import Diagnostic
 from vozzoctl.manifest.discovery import _diag, display_path
 from vozzoctl.manifest.suppress import Problem as SuppressProblem
@@ -25,15 +25,16 @@ class _Base:
         self.exclude_noncompliant = False
         self.dnc_lists: dict[Path, tuple[Suppression, list[SuppressProblem]]] = {}
         self.trees: dict[str, Path] = {}  # a manifest as shown → the tree given with -f
-        self._chains: dict[Path, list[_Defaults]] = {}
+        self._chains: dict[Path, Chain] = {}
 
-    def chain_of(self, folder: Path, defaults: dict[Path, _Defaults]) -> list[_Defaults]:
-        """The Defaults over the manifests of a (resolved) folder, farthest first: found once
-        per folder (a folder may hold many files), in as many look-ups as it is deep."""
+    def chain_of(self, folder: Path, defaults: dict[Path, _Defaults]) -> Chain:
+        """The Defaults over the manifests of a (resolved) folder, farthest first: found and
+        merged once per folder (a folder may hold many files), in as many look-ups as it is
+        deep."""
         chain = self._chains.get(folder)
         if chain is None:
             above = (*reversed(folder.parents), folder)
-            chain = self._chains[folder] = [defaults[f] for f in above if f in defaults]
+            chain = self._chains[folder] = Chain([defaults[f] for f in above if f in defaults])
         return chain
 
     def open_named(self, doc: Document, path: FieldPath, name: str) -> Any:
