@@ -70,18 +70,43 @@ class Collector:
             return
         language, meta_json = self.language, self._base_json
         for i, item in enumerate(items):
-            # The common shape, a number alone, without a call, a closure or a record per item
-            if type(item) is dict and len(item) == 1 and type(phone := item.get("phone")) is str:
-                try:
-                    number = normalize(phone)
-                except PhoneError as e:
-                    self.report(self.locate(i, "phone"), "phone", str(e), e.hint)
-                    continue
-                if number not in self.first:
-                    self.first[number] = i
-                    self.recipients.append(Recipient(number, language, meta_json))
-                    continue
+            # The common shapes, without a closure or a record per item: a number alone, or with
+            # its own language and metadata written plainly. Anything else, `_inline` checks.
+            if type(item) is dict and type(phone := item.get("phone")) is str:
+                own = (language, meta_json) if len(item) == 1 else self._plainly(item)
+                if own is not None:
+                    try:
+                        number = normalize(phone)
+                    except PhoneError as e:
+                        self.report(self.locate(i, "phone"), "phone", str(e), e.hint)
+                        continue
+                    if number not in self.first:
+                        self.first[number] = i
+                        self.recipients.append(Recipient(number, *own))
+                        continue
             self._inline(i, item)
+
+    def _plainly(self, item: dict[str, Any]) -> tuple[str, str] | None:
+        """An item's language and metadata JSON when its own are written plainly (a language
+        code as the API or in lower case; metadata of text and whole numbers) and it has no
+        other field; else None, and `_inline` checks it as it would any item."""
+        language, meta_json = self.language, self._base_json
+        fields_left = len(item) - 1  # besides the phone
+        if (code := item.get("language")) is not None:
+            known = _LANG.get(code) if type(code) is str else None
+            if known is None:
+                return None
+            language = known
+            fields_left -= 1
+        if (own := item.get("metadata")) is not None:
+            if type(own) is not dict or not all(
+                type(k) is str and (type(v) is str or type(v) is int) for k, v in own.items()
+            ):
+                return None
+            if own:
+                meta_json = _canonical({**self.base, **own})
+            fields_left -= 1
+        return (language, meta_json) if fields_left == 0 else None
 
     def _inline(self, i: int, item: Any) -> None:
         if not isinstance(item, dict):
