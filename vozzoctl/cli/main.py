@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 import traceback
+from typing import NoReturn
 
 import click
 
@@ -116,4 +118,21 @@ def _run(args: list[str]) -> int:
 
 def main() -> None:
     cycles.one_command_per_process()
-    sys.exit(run())
+    end(run())
+
+
+def end(code: int) -> NoReturn:
+    """End the process once its output is out, without freeing what the command built.
+
+    A plan of 10,000 campaigns leaves a million objects, and an interpreter's normal exit frees
+    them one by one: a twentieth of the command's time, spent after its last line (mypy ends
+    the same way). Nothing else is left to do by then: every command closes its own files,
+    clients and locks, and logging is flushed here.
+    """
+    logging.shutdown()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # the reader went away (`| head`): the status Python's own exit gives
+        code = code or 120
+    os._exit(code)
