@@ -54,8 +54,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-import filelock
-
 from vozzoctl import cycles
 from vozzoctl.errors import LockfileError, LockfileMismatchError, LockHeldError
 from vozzoctl.redact import redact
@@ -338,19 +336,22 @@ class LockfileLock:
         self.path = Path(f"{path}.lock")
         self.timeout = timeout
         self._on_wait = on_wait
+        import filelock  # only an apply takes the lock: plan and validate do not import it
+
+        self._timeout_error = filelock.Timeout
         self._lock = filelock.FileLock(str(self.path), timeout=timeout)
 
     def __enter__(self) -> Self:
         try:
             self._lock.acquire(timeout=0)
-        except filelock.Timeout:
+        except self._timeout_error:
             if self.timeout > 0 and self._on_wait is not None:
                 self._on_wait(
                     f"Waiting for {self.path}, held by {self._who()} (up to {self.timeout:g}s)..."
                 )
             try:
                 self._lock.acquire(timeout=self.timeout)
-            except filelock.Timeout:
+            except self._timeout_error:
                 raise LockHeldError(
                     f"{self.path} is held by {self._who()}: another apply is running on this "
                     "lockfile",
