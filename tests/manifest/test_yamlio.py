@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from vozzoctl.manifest.yamlfast import _DOC_START
 from vozzoctl.manifest.yamlio import YamlFile, read_precise, read_yaml
 
 TRICKY_PLAIN = [
@@ -278,3 +280,10 @@ def test_an_alias_bomb_is_refused_at_its_first_alias(reader: Any) -> None:
     assert problem.startswith("bomb.yaml:")
     assert "alias bomb" in problem
     assert problem.split(":")[1] == "3"  # the line of the first alias
+
+
+@given(st.text(alphabet="-\n \tax#%", max_size=30))
+@example("---\n--- x\n a---\n---\t\n----\n---")
+def test_document_markers_are_found_as_the_plain_pattern_finds_them(text: str) -> None:
+    plain = re.compile(r"^---(?:[ \t]|$)", re.MULTILINE)
+    assert [m.span() for m in _DOC_START.finditer(text)] == [m.span() for m in plain.finditer(text)]
