@@ -63,6 +63,48 @@ def test_nearest_defaults_win_field_by_field(files: Files, load: Load) -> None:
     assert chennai.recipients[0].metadata == '{"product":"Winter Bundle","region":"south"}'
 
 
+def test_a_defaults_schedule_is_read_once_for_the_campaigns_that_keep_it(
+    files: Files, load: Load
+) -> None:
+    files(
+        {
+            "defaults.yaml": DEFAULTS_HEAD + f"  agent: {AGENT}\n"
+            "  schedule: {start_date: 2026-12-01, start_hour: 9, end_hour: 18}\n"
+            "  retry: {max_attempts: 3}\n",
+            "a.yaml": bare_campaign("a"),
+            "b.yaml": bare_campaign("b", "  schedule: {end_hour: 20}\n", phone="+919845023456"),
+            "c.yaml": bare_campaign("c", phone="+919845023457"),
+        }
+    )
+    result = load()
+    assert result.diagnostics == []
+    a, b, c = result.state.campaigns
+    assert [(x.settings.start_hour, x.settings.end_hour) for x in (a, b, c)] == [
+        (9, 18),
+        (9, 20),
+        (9, 18),
+    ]
+
+
+def test_a_defaults_schedule_that_is_not_valid_is_reported_at_the_defaults(
+    files: Files, load: Load
+) -> None:
+    files(
+        {
+            "defaults.yaml": DEFAULTS_HEAD + f"  agent: {AGENT}\n"
+            "  schedule: {start_date: 2026-12-01, start_hour: 25, end_hour: 18}\n"
+            "  retry: {max_attempts: 3}\n",
+            "a.yaml": bare_campaign("a"),
+            "b.yaml": bare_campaign("b", phone="+919845023456"),
+        }
+    )
+    shown = [(d.file, d.line, d.field, d.message) for d in load().diagnostics]
+    # once, at the Defaults, though two campaigns take the schedule
+    assert shown == [
+        ("defaults.yaml", 5, "spec.schedule.start_hour", "25 is not an hour of the day")
+    ]
+
+
 def test_only_defaults_among_the_given_paths_count(files: Files, load: Load) -> None:
     root = files(
         {

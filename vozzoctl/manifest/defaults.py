@@ -6,6 +6,7 @@ field came from is worked out only when a message needs it (`_Origin`)."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 from dataclasses import dataclass, field
@@ -13,6 +14,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
+from vozzoctl.manifest import models
 from vozzoctl.manifest.yamlio import Document, FieldPath
 
 
@@ -35,6 +39,27 @@ class Chain:
         for d in self.defaults:
             _deep_merge(out, d.spec)
         return out
+
+    @cached_property
+    def checked(self) -> dict[str, BaseModel]:
+        """The merged schedule and retry, each validated once as a campaign's (the valid ones):
+        a campaign that leaves them as they are is given the model, which pydantic takes as it
+        is, instead of checking the same mapping again for every campaign of the folder."""
+        out: dict[str, BaseModel] = {}
+        for name, model in _SHARED_MODELS.items():
+            value = self.merged.get(name)
+            # not valid: each campaign checks it and reports it where it stands, as before
+            if isinstance(value, dict):
+                with contextlib.suppress(ValidationError):
+                    out[name] = model.model_validate(value)
+        return out
+
+    def checked_spec(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """`spec` (merged over these Defaults) with their mappings it left untouched as models."""
+        if not self.checked:
+            return spec
+        same = {k: m for k, m in self.checked.items() if spec.get(k) is self.merged[k]}
+        return {**spec, **same} if same else spec
 
 
 class _Origin:
@@ -72,6 +97,7 @@ def _merge_defaults(spec: dict[str, Any], chain: Chain) -> tuple[dict[str, Any],
 
 
 _MERGED_MAPPINGS = ("schedule", "retry", "metadata")
+_SHARED_MODELS: dict[str, type[BaseModel]] = {"schedule": models.Schedule, "retry": models.Retry}
 _IMMUTABLE = (str, int, float, dt.date, type(None))  # bool is an int; datetime a date
 
 

@@ -184,7 +184,9 @@ class _Loader(_Reading, _CallingSafety):
         chain = self.chain_of(path.folder, defaults)
         if isinstance(spec, dict):
             spec, origin = _merge_defaults(spec, chain)
-        checked = {**data, "spec": _without_recipients(spec)} if "spec" in data else data
+            checked = {**data, "spec": chain.checked_spec(_without_recipients(spec))}
+        else:
+            checked = {**data, "spec": _without_recipients(spec)} if "spec" in data else data
         parsed = self.validate(models.CampaignDocument, doc, checked, origin)
         if not isinstance(spec, dict):
             return None
