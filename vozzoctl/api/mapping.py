@@ -201,24 +201,27 @@ def live_campaign(campaign: Campaign) -> LiveCampaign:
     slot = config.timeslot_settings
     retry = config.retry_options
     name = config.campaign_name or campaign.campaign_name
-    required: dict[str, object] = {
-        "campaign_config.campaign_name": name,
-        "campaign_start_date": campaign.campaign_start_date,
-        "campaign_config.timeslot_settings.start_time": slot.start_time,
-        "campaign_config.timeslot_settings.end_time": slot.end_time,
-        "campaign_config.timeslot_settings.allow_on_weekends": slot.allow_on_weekends,
-        "campaign_config.retry_options.max_calls_total": retry.max_calls_total,
-    }
-    missing = [k for k, v in required.items() if v is None]
-    if missing:
+    if (  # every one is there, the common case: no table of them made per campaign
+        name is None
+        or campaign.campaign_start_date is None
+        or slot.start_time is None
+        or slot.end_time is None
+        or slot.allow_on_weekends is None
+        or retry.max_calls_total is None
+    ):
+        required: dict[str, object] = {
+            "campaign_config.campaign_name": name,
+            "campaign_start_date": campaign.campaign_start_date,
+            "campaign_config.timeslot_settings.start_time": slot.start_time,
+            "campaign_config.timeslot_settings.end_time": slot.end_time,
+            "campaign_config.timeslot_settings.allow_on_weekends": slot.allow_on_weekends,
+            "campaign_config.retry_options.max_calls_total": retry.max_calls_total,
+        }
+        missing = [k for k, v in required.items() if v is None]
         raise ApiError(
             f"the API's answer for campaign {campaign.campaign_id} lacks {', '.join(missing)}",
             hint="the service may have changed its campaign shape; run with -v and report it",
         )
-    assert name is not None
-    assert campaign.campaign_start_date is not None
-    assert slot.start_time is not None and slot.end_time is not None
-    assert slot.allow_on_weekends is not None and retry.max_calls_total is not None
     return LiveCampaign(
         campaign_id=campaign.campaign_id,
         name=name,
