@@ -126,6 +126,19 @@ def test_planning_compares_names_in_proportion_to_the_campaigns(
     assert large <= 11 * small, f"{small:,} → {large:,} name comparisons: not linear"
 
 
+def test_each_keys_batches_are_found_once_per_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    desired, lock, live = account(100)
+    options = Options(today=TODAY)
+    with counting(monkeypatch, batch_module, "_find") as found:
+        needed = items_needed(desired, lock, live, options)
+        live.items.update({cid: () for cid in needed})  # type: ignore[attr-defined]
+        make_plan(desired, lock, live, options)
+        assert found[0] == 100  # the plan's pass over the keys reuses what the first found
+        other = Lockfile(lock.api_url, lock.serial + 1, dict(lock.campaigns))
+        make_plan(desired, other, live, options)
+        assert found[0] == 200  # another lockfile: found again, never taken from the first
+
+
 def add_history(vozzo: Vozzo, count: int) -> None:
     """`count` finished campaigns of the key's agent, older than anything vozzoctl made."""
     from vozzoctl.emulator.validation import NewCampaign

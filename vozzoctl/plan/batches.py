@@ -36,7 +36,20 @@ def batches_of(
     d: DesiredCampaign, entry: Entry | None, lock: Lockfile, live: LiveState
 ) -> _Batches:
     """The key's live campaigns: those the lockfile records, plus unrecorded ones named
-    `<name>` or `<name> #N` with the key's agent (a lost lockfile, or a crash after a create)."""
+    `<name>` or `<name> #N` with the key's agent (a lost lockfile, or a crash after a create).
+
+    Found once per key and read: `items_needed` and the plan both ask (`live.found` keeps the
+    answer with the very manifest and lockfile it was found for)."""
+    kept = live.found.get(d.key)
+    if kept is not None and kept[0] is d and kept[1] is lock and entry is lock.entry(d.key):
+        assert isinstance(kept[2], _Batches)
+        return kept[2]
+    found = _find(d, entry, lock, live)
+    live.found[d.key] = (d, lock, found)
+    return found
+
+
+def _find(d: DesiredCampaign, entry: Entry | None, lock: Lockfile, live: LiveState) -> _Batches:
     errors: list[str] = []
     warnings: list[str] = []
     recorded: list[LiveLike] = []

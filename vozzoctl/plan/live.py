@@ -92,6 +92,12 @@ class LiveState:
     finished: Mapping[str, Finished] = field(default_factory=dict)
     # agents read in full (every campaign, the count as witness) → why, for the plan to say
     read_in_full: Mapping[str, str] = field(default_factory=dict)
+    # what the planner found of a key in this read, kept for its second pass over the key
+    # (`batches.batches_of`): key → (its DesiredCampaign, the Lockfile, what was found)
+    # (not an argument: a copy made with `dataclasses.replace` starts without it)
+    found: dict[str, tuple[object, object, object]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def __repr__(self) -> str:
         # Short: asyncio formats the result of the finished main task when it restores the
