@@ -251,35 +251,40 @@ def _parse(doc: Any) -> Lockfile:
     if version != FORMAT_VERSION:
         raise ValueError(f"format_version {version!r}; this vozzoctl reads {FORMAT_VERSION}")
     campaigns: dict[str, Entry] = {}
+    # Positional arguments and lists, not keywords and generators: 10,000 entries are read
+    # in every plan.
     for key, raw in dict(doc["campaigns"]).items():
+        labels = dict(raw.get("labels", {}))
         campaigns[str(key)] = Entry(
-            batches=tuple(
-                Batch(
-                    campaign_id=str(b["campaign_id"]),
-                    campaign_name=str(b["campaign_name"]),
-                    recipients=int(b["recipients"]),
-                    recipients_sha256=str(b["recipients_sha256"]),
-                    final=_final(b.get("final")),
-                )
-                for b in raw.get("batches", [])
-            ),
-            settings_sha256=str(raw.get("settings_sha256", "")),
-            recipients_sha256=str(raw.get("recipients_sha256", "")),
-            pending=tuple(
-                Pending(
-                    campaign_name=str(p["campaign_name"]),
-                    recipients=int(p["recipients"]),
-                    recipients_sha256=str(p["recipients_sha256"]),
-                    since=str(p.get("since", "")),
-                    replaces=tuple(str(c) for c in p.get("replaces", [])),
-                )
-                for p in raw.get("pending", [])
-            ),
-            state=str(raw.get("state", "")),
-            labels=tuple(sorted((str(k), str(v)) for k, v in dict(raw.get("labels", {})).items())),
-            stopped=_stop(raw.get("stopped")),
+            tuple([_batch(b) for b in raw.get("batches", ())]),
+            str(raw.get("settings_sha256", "")),
+            str(raw.get("recipients_sha256", "")),
+            tuple([_pending(p) for p in raw.get("pending", ())]),
+            str(raw.get("state", "")),
+            tuple(sorted([(str(k), str(v)) for k, v in labels.items()])),
+            _stop(raw.get("stopped")),
         )
     return Lockfile(api_url=str(doc["api_url"]), serial=int(doc["serial"]), campaigns=campaigns)
+
+
+def _batch(b: Any) -> Batch:
+    return Batch(
+        str(b["campaign_id"]),
+        str(b["campaign_name"]),
+        int(b["recipients"]),
+        str(b["recipients_sha256"]),
+        _final(b.get("final")),
+    )
+
+
+def _pending(p: Any) -> Pending:
+    return Pending(
+        campaign_name=str(p["campaign_name"]),
+        recipients=int(p["recipients"]),
+        recipients_sha256=str(p["recipients_sha256"]),
+        since=str(p.get("since", "")),
+        replaces=tuple(str(c) for c in p.get("replaces", [])),
+    )
 
 
 def _final(raw: Any) -> str:
