@@ -4,12 +4,13 @@ needs checking; both ways must give the same recipients and the same problems.""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from vozzoctl.manifest.recipients import Collector, Where
+from vozzoctl.manifest.recipients import Collector, Where, _canonical
 
 PHONES = ["+919820012345", "+919845023456", "+14155550123", "+91 98200 12345", "+X919820012345"]
 LANGUAGES = ["EN", "en", "hi", "HI", " En ", "xx", 7, None]
@@ -64,3 +65,17 @@ def test_plain_and_checked_items_give_the_same_recipients(items: list[dict[str, 
     assert fast.recipients == slow.recipients
     assert fast_problems == slow_problems
     assert fast.failed == slow.failed
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=6),
+        st.one_of(st.text(max_size=6), st.integers(), st.booleans(), st.none(), st.floats()),
+        max_size=5,
+    )
+)
+@example({"name": 'Asha "A" \\ \u2028 दिवाली', "amount": 100, "vip": True})
+def test_metadata_is_written_as_json_writes_it(meta: dict[str, Any]) -> None:
+    # in every recipients digest of the lockfile and in every create sent: it may not change
+    expected = json.dumps(meta, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert _canonical(meta) == expected
