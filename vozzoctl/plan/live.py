@@ -4,6 +4,7 @@ LiveState the engine fills, with its index by agent and base name, and batch num
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -128,6 +129,7 @@ def batch_number(name: str, base: str) -> int | None:
     return None
 
 
+@functools.cache  # asked of every campaign read, several times a plan; the names are kept anyway
 def base_name(name: str) -> str:
     """`<name>` of a batch named `<name>` or `<name> #N`."""
     m = _SUFFIX.match(name)

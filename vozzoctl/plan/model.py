@@ -198,6 +198,8 @@ class KeyPlan:
 
 
 def main_action(actions: set[Action]) -> Action:
+    if not actions:  # most keys of most plans
+        return Action.NOOP
     for a in ACTION_ORDER:
         if a in actions:
             return a

@@ -65,6 +65,22 @@ def update_of(
     c: LiveLike, d: DesiredCampaign, entry: Entry | None, options: Options
 ) -> tuple[UpdateOp | None, list[str], list[str]]:
     s = d.settings
+    if (  # the common case, in one comparison: every field as declared, nothing to say
+        s.start_date >= options.today
+        and (c.start_date, c.end_date, c.start_hour, c.end_hour, c.allow_weekends)
+        == (s.start_date, s.end_date, s.start_hour, s.end_hour, s.allow_weekends)
+        and (c.max_retry, c.max_retry_per_day, c.state)
+        == (s.max_retry, s.max_retry_per_day, s.state)
+    ):
+        return None, [], []
+    return compare_fields(c, d, entry, options)
+
+
+def compare_fields(
+    c: LiveLike, d: DesiredCampaign, entry: Entry | None, options: Options
+) -> tuple[UpdateOp | None, list[str], list[str]]:
+    """`update_of`, field by field: what differs, and what cannot be set back (said)."""
+    s = d.settings
     errors: list[str] = []
     warnings: list[str] = []
     drift = entry is not None and entry.settings_sha256 == d.settings_sha
