@@ -15,7 +15,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from vozzoctl.manifest.yamlfast import _DOC_START
+from vozzoctl.manifest.yamlfast import _DOC_START, _NODE_SIGILS
 from vozzoctl.manifest.yamlio import YamlFile, read_precise, read_yaml
 
 TRICKY_PLAIN = [
@@ -287,3 +287,11 @@ def test_an_alias_bomb_is_refused_at_its_first_alias(reader: Any) -> None:
 def test_document_markers_are_found_as_the_plain_pattern_finds_them(text: str) -> None:
     plain = re.compile(r"^---(?:[ \t]|$)", re.MULTILINE)
     assert [m.span() for m in _DOC_START.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@given(st.text(alphabet="0-+!1bxX_ \n\t[{,:?a&", max_size=30))
+@example("a: -0x1, [0b1, !t +0o7], ? 08\n0_1 x-01")
+def test_node_sigils_are_found_as_the_plain_pattern_finds_them(text: str) -> None:
+    plain = re.compile(r"(?<![^\s\[\{,:?])(?:!|[-+]?0[0-9_box])", re.IGNORECASE)
+    found = sorted(m.start() for p in _NODE_SIGILS for m in p.finditer(text))
+    assert found == [m.start() for m in plain.finditer(text)]

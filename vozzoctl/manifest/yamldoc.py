@@ -78,7 +78,9 @@ def starts_node(text: str, pos: int) -> bool:
     towards yes: that costs speed only."""
     low = max(0, pos - _LOOK_BACK)
     before = text[max(text.rfind("\n", low, pos) + 1, low) : pos]
-    rest = _PROPERTIES_TAIL.sub("", before).rstrip()
+    # anchors and tags taken off first: only where the line may hold one (`Test 0042` does not)
+    rest = _PROPERTIES_TAIL.sub("", before) if "&" in before or "!" in before else before
+    rest = rest.rstrip()
     return not rest or rest[-1] in "-:[{,?"
 
 

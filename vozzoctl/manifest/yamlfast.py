@@ -24,11 +24,17 @@ _SLOW_LITERALS = (
 # Decided per scalar, not per file: a tag (!), or a plain scalar starting 010 (octal in 1.1),
 # 08 / 09 (text in 1.1, numbers in 1.2), 0o17, 0x1f, 0b101 — where a node starts. The same
 # characters inside a scalar (`Scale Test 00042`, `R&D!`) mean the same to both versions.
-# The same as (?<![^\s\[\{,:?])(?:!|[-+]?0[0-9_box]), written to start with the characters it
-# can start with, so that the regex engine skips to them rather than trying every position.
-_NODE_SIGIL = re.compile(
-    r"[-+!0](?<![^\s\[\{,:?][-+!0])(?:(?<=!)|(?<=[-+])0[0-9_box]|(?<=0)[0-9_box])",
-    re.IGNORECASE,
+# The same as (?<![^\s\[\{,:?])(?:!|[-+]?0[0-9_box]), as four patterns that each start with a
+# literal, so that the regex engine searches for it rather than trying every position: a
+# third of the time of one pattern starting with a class of characters.
+_NODE_SIGILS = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"!(?<![^\s\[\{,:?]!)",
+        r"0(?<![^\s\[\{,:?]0)[0-9_box]",
+        r"-0(?<![^\s\[\{,:?]-0)[0-9_box]",
+        r"\+0(?<![^\s\[\{,:?]\+0)[0-9_box]",
+    )
 )
 _PLAIN_BOOL = re.compile(
     r"(?<![^\s\[\{,:?])(?:yes|no|on|off)(?=[ \t]*(?:$|\#|,|\]|\}|:(?:\s|$)))",
@@ -65,7 +71,7 @@ def needs_precise(text: str) -> bool:
         rare in text and lit in text for rare, lit in _SLOW_LITERALS
     ):
         return True
-    return any(starts_node(text, m.start()) for m in _NODE_SIGIL.finditer(text))
+    return any(starts_node(text, m.start()) for p in _NODE_SIGILS for m in p.finditer(text))
 
 
 def read_fast(display: str, text: str) -> YamlFile | None:
