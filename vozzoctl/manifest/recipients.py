@@ -7,6 +7,7 @@ compact JSON with sorted keys, so the same data always gives the same text and f
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -56,8 +57,11 @@ class Collector:
         self.first: dict[str, Where | int] = {}  # int: the index of an inline recipient
         self._twice: dict[str, str] = {}  # a repeated number → its message
         self.recipients: list[Recipient] = []
-        self._base_json = _canonical(metadata)
         self._base_plain = _is_plain(metadata)
+        # A folder's campaigns mostly share their metadata (from a Defaults): written once.
+        self._base_json = (
+            _plain_json_of(tuple(metadata.items())) if self._base_plain else _canonical(metadata)
+        )
 
     def report(self, where: Where, field: str, message: str, hint: str) -> None:
         self.failed = True
@@ -324,6 +328,11 @@ def _is_plain(meta: dict[str, Any]) -> bool:
         if type(v) is not str and type(v) is not int:
             return False
     return True
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_json_of(items: tuple[tuple[str, str | int], ...]) -> str:
+    return _plain_json(dict(items)) if items else "{}"
 
 
 def _plain_json(meta: dict[str, Any]) -> str:
