@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from api_fakes import AGENT, CID, RECIPIENTS, campaign_json, settings
 
+from vozzoctl.api.canonical import parse_hour
 from vozzoctl.api.mapping import (
     canonical_metadata,
     create_body,
@@ -176,3 +177,19 @@ def test_items_in_both_spellings_compare_with_recipients() -> None:
     assert item_matches(old, Recipient("+911234567890", "HI", RECIPIENTS[0].metadata))
     assert recipient_from_item(new) == RECIPIENTS[0]
     assert recipient_from_item(old, default_language="HI").language == "HI"
+
+
+@pytest.mark.parametrize(
+    ("text", "hour"), [("09", 9), ("9", 9), ("09:00", 9), (" 18 ", 18), ("18:00:00", 18), (7, 7)]
+)
+def test_an_hour_reads_the_same_every_time(text: object, hour: int) -> None:
+    # the texts read are kept (two per campaign read): a second read gives the same answer
+    assert parse_hour(text) == hour
+    assert parse_hour(text) == hour
+
+
+@pytest.mark.parametrize("text", ["24", "9am", "", True, None, "7.5"])
+def test_an_hour_not_understood_is_refused_every_time(text: object) -> None:
+    for _ in range(2):  # a refusal is never kept as an answer
+        with pytest.raises(ValueError):
+            parse_hour(text)

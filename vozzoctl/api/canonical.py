@@ -41,6 +41,18 @@ def format_hour(hour: int) -> str:
 
 def parse_hour(value: object) -> int:
     """ "09", "9", 9 or "09:00" → 9."""
+    if type(value) is str and (known := _HOURS_READ.get(value)) is not None:
+        return known  # every campaign read has two: the same few texts, read once each
+    hour = _parse_hour(value)
+    if type(value) is str and len(_HOURS_READ) < 256:
+        _HOURS_READ[value] = hour
+    return hour
+
+
+_HOURS_READ: dict[str, int] = {}
+
+
+def _parse_hour(value: object) -> int:
     if isinstance(value, bool):
         raise ValueError(f"not an hour: {value!r}")
     if isinstance(value, int):
