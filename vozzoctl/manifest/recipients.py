@@ -73,21 +73,22 @@ class Collector:
         if not isinstance(items, list):
             self.report(self.locate(-1, ""), "", "must be a list", "write - phone: ...")
             return
-        language, meta_json = self.language, self._base_json
+        campaigns = (self.language, self._base_json)  # a number alone takes the campaign's
+        first, append = self.first, self.recipients.append
         for i, item in enumerate(items):
             # The common shapes, without a closure or a record per item: a number alone, or with
             # its own language and metadata written plainly. Anything else, `_inline` checks.
             if type(item) is dict and type(phone := item.get("phone")) is str:
-                own = (language, meta_json) if len(item) == 1 else self._plainly(item)
+                own = campaigns if len(item) == 1 else self._plainly(item)
                 if own is not None:
                     try:
                         number = normalize(phone)
                     except PhoneError as e:
                         self.report(self.locate(i, "phone"), "phone", str(e), e.hint)
                         continue
-                    if number not in self.first:
-                        self.first[number] = i
-                        self.recipients.append(Recipient(number, *own))
+                    if number not in first:
+                        first[number] = i
+                        append(Recipient(number, own[0], own[1]))
                         continue
             self._inline(i, item)
 
