@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic_core import from_json
 
 from vozzoctl.api.shapes import AGENT_PAGE, ITEM_PAGES, LIST_PAGE, describe, read_page
 from vozzoctl.errors import UnexpectedAnswerError
@@ -94,3 +98,23 @@ def test_what_came_is_keys_and_types_never_values() -> None:
     assert "<digits>" in describe({"98200123456": 1})
     assert "data (list)" in shown and "n (number)" in shown and "ok (boolean)" in shown
     assert describe([1, 2]) == "a list" and describe(None) == "null"
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
+    | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES, st.booleans())
+def test_answers_are_read_as_json_loads_reads_them(value: object, ascii_only: bool) -> None:
+    # the client reads answers with pydantic's JSON reader, for speed: the values must not differ
+    raw = json.dumps(value, ensure_ascii=ascii_only).encode()
+    assert from_json(raw) == json.loads(raw)

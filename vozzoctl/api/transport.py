@@ -23,6 +23,7 @@ from urllib.parse import quote, unquote
 
 import httpx
 from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json
 
 from vozzoctl import __version__
 from vozzoctl.api.auth import ApiKey, api_key_from_env, check_base_url
@@ -323,7 +324,9 @@ class Transport:
 
     def _json(self, response: httpx.Response, method: str, path: str) -> Any:
         try:
-            return response.json()
+            # pydantic's own JSON reader (jiter): the same values as json.loads, in about half
+            # its time, which a page of 100 campaigns spends mostly making keys again
+            return from_json(response.content)
         except ValueError:
             raise ApiError(
                 f"the Vozzo API answered {method} {mask_phones_in(path)} with something not "
