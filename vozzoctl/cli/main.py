@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
@@ -132,7 +133,8 @@ def end(code: int) -> NoReturn:
     logging.shutdown()
     try:
         sys.stdout.flush()
-        sys.stderr.flush()
     except OSError:  # the reader went away (`| head`): the status Python's own exit gives
         code = code or 120
+    with contextlib.suppress(OSError):  # nowhere left to say anything
+        sys.stderr.flush()
     os._exit(code)
