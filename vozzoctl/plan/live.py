@@ -129,7 +129,8 @@ def batch_number(name: str, base: str) -> int | None:
     return None
 
 
-@functools.cache  # asked of every campaign read, several times a plan; the names are kept anyway
+# asked of every campaign read, several times a plan; bounded for a process that plans for long
+@functools.lru_cache(maxsize=1 << 17)
 def base_name(name: str) -> str:
     """`<name>` of a batch named `<name>` or `<name> #N`."""
     m = _SUFFIX.match(name)
