@@ -3,12 +3,12 @@ be the one the field-by-field comparison gives, whatever differs and whatever th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from vozzoctl.api import LiveCampaign
 from vozzoctl.lockfile import Entry
 from vozzoctl.manifest.desired import DesiredCampaign
 from vozzoctl.model import Recipient, Settings, State
@@ -17,23 +17,6 @@ from vozzoctl.plan.updates import compare_fields, update_of
 
 TODAY = date(2026, 12, 1)
 AGENT = "619ec26c-4957-4926-70f8-fe7391b3527e"
-
-
-@dataclass(frozen=True)
-class Live:
-    campaign_id: str
-    name: str
-    agent_id: str | None
-    state: State
-    start_date: date
-    end_date: date | None
-    start_hour: int
-    end_hour: int
-    allow_weekends: bool
-    max_retry: int
-    max_retry_per_day: int
-    total_records: int | None = 1
-    processed_records: int | None = 0
 
 
 DAYS = st.integers(-3, 3).map(lambda n: TODAY + timedelta(days=n))
@@ -73,7 +56,7 @@ def test_the_shortcut_answers_as_the_comparison_does(
 ) -> None:
     settings = Settings(campaign_name="Winter", agent_uuid=AGENT, **declared)  # type: ignore[arg-type]
     d = DesiredCampaign.build("winter", settings, [Recipient("+919812345678")])
-    c = Live("c-1", "Winter", AGENT, **live)  # type: ignore[arg-type]
+    c = LiveCampaign("c-1", "Winter", AGENT, **live)  # type: ignore[arg-type]
     entry = Entry(settings_sha256=d.settings_sha) if recorded else None
     options = Options(today=TODAY)
     assert update_of(c, d, entry, options) == compare_fields(c, d, entry, options)
